@@ -1,0 +1,76 @@
+"""Phone numbers: E.164 everywhere inside. Accept what callers and operators really type."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import phonenumbers
+from phonenumbers import shortnumberinfo
+
+from config.errors import InvalidInput
+
+_SEPARATORS = re.compile(r"[\s\-().\u00a0/]")
+
+
+class PhoneNumberError(InvalidInput):
+    pass
+
+
+def _clean(raw: str) -> str:
+    text = unicodedata.normalize("NFKC", raw).strip()
+    text = _SEPARATORS.sub("", text)
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    return text
+
+
+def normalize(raw: str | None, *, region: str = "CN", area_code: str = "") -> str:
+    """Return ``raw`` as an E.164 string (``+8613800138000``) or raise PhoneNumberError.
+
+    ``region`` is the centre's country; ``area_code`` (without the trunk 0, e.g. ``573``) is
+    prefixed to 7- and 8-digit local numbers as callers in the centre's city dial them.
+    """
+    if raw is None or not str(raw).strip():
+        raise PhoneNumberError("phone number is empty")
+    text = _clean(str(raw))
+    if not re.fullmatch(r"\+?\d+", text):
+        raise PhoneNumberError(f"{raw!r} is not a phone number (digits only, optionally +country code)")
+    if not text.startswith("+"):
+        country = str(phonenumbers.country_code_for_region(region))
+        if region == "CN" and text.startswith(country) and len(text) in (12, 13):
+            text = "+" + text  # 8613800138000 / 86573xxxxxxxx dialled without the plus
+        elif area_code and len(text) in (7, 8) and not text.startswith("0"):
+            text = "0" + area_code + text
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        raise PhoneNumberError(f"{raw!r} is not a phone number") from None
+    if not phonenumbers.is_valid_number(number):
+        digits = text.lstrip("+")
+        if shortnumberinfo.is_valid_short_number_for_region(phonenumbers.parse(digits, region), region) or (
+            len(digits) <= 6
+        ):
+            raise PhoneNumberError(f"{raw!r} is a short service number, not a resident's line")
+        raise PhoneNumberError(f"{raw!r} is not a valid phone number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def is_mobile(e164: str) -> bool:
+    number = phonenumbers.parse(e164)
+    kind = phonenumbers.number_type(number)
+    return kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
+
+
+def national(e164: str) -> str:
+    """The number as dialled inside its country, digits only (``13800138000``, ``057382123456``)."""
+    number = phonenumbers.parse(e164)
+    return re.sub(r"\D", "", phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL))
+
+
+def masked(e164: str) -> str:
+    """For screens that must not show the whole number: ``138****8000``."""
+    digits = national(e164)
+    if len(digits) <= 7:
+        return digits[:2] + "*" * (len(digits) - 4) + digits[-2:]
+    return digits[:3] + "****" + digits[-4:]

@@ -1,0 +1,201 @@
+"""One typed settings object: environment variables ``HOTLINE_*`` over ``config/default.toml``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import phonenumbers
+from pydantic import AliasChoices, BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from config import phones
+from config.errors import ConfigError
+
+CONFIG_DIR = Path(__file__).resolve().parent
+DEFAULT_TOML = CONFIG_DIR / "default.toml"
+PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "placeholder"}
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def _time(value: str) -> dt.time:
+    if not _HHMM.match(value):
+        raise ValueError(f"expected HH:MM, got {value!r}")
+    return dt.time.fromisoformat(value)
+
+
+class QuietHours(BaseModel):
+    start: str = "21:00"
+    end: str = "08:00"
+
+    @field_validator("start", "end")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        _time(value)
+        return value
+
+    def contains(self, local: dt.time) -> bool:
+        start, end = _time(self.start), _time(self.end)
+        if start <= end:
+            return start <= local < end
+        return local >= start or local < end
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HOTLINE_", extra="ignore", validate_default=True)
+
+    database_url: str = "sqlite:///var/hotline.db"
+    timezone: str = "Asia/Shanghai"
+    default_region: str = "CN"
+    default_area_code: str = "573"
+    locale: Literal["zh_CN", "en"] = "zh_CN"
+    secret_key: str = "change-me"
+    public_url: str = "http://127.0.0.1:8000"
+    demo: bool = False
+    centre_name_zh: str = "96345 社区服务热线"
+    centre_name_en: str = "96345 Community Service Hotline"
+    opening_hours: dict[str, list[str]] = Field(default_factory=dict)
+    holidays: list[dt.date] = Field(default_factory=list)
+    quiet_hours: QuietHours = Field(default_factory=QuietHours)
+
+    # SMS (issue: SMS channel)
+    sms_backend: Literal["console", "twilio"] = "console"
+    twilio_account_sid: Annotated[
+        str, Field(validation_alias=AliasChoices("TWILIO_ACCOUNT_SID", "HOTLINE_TWILIO_ACCOUNT_SID"))
+    ] = ""
+    twilio_auth_token: Annotated[
+        str, Field(validation_alias=AliasChoices("TWILIO_AUTH_TOKEN", "HOTLINE_TWILIO_AUTH_TOKEN"))
+    ] = ""
+    twilio_from_number: Annotated[
+        str, Field(validation_alias=AliasChoices("TWILIO_FROM_NUMBER", "HOTLINE_TWILIO_FROM_NUMBER"))
+    ] = ""
+
+    # Asterisk AMI (issue: voice)
+    ami_host: str = ""
+    ami_port: int = Field(default=5038, ge=1, le=65535)
+    ami_username: str = ""
+    ami_secret: str = ""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        extra = os.environ.get("HOTLINE_CONFIG_FILE")
+        if extra:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(extra)))
+        sources.append(TomlConfigSettingsSource(settings_cls, toml_file=DEFAULT_TOML))
+        return tuple(sources)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Asia/Shanghai)") from None
+        return value
+
+    @field_validator("default_region")
+    @classmethod
+    def _known_region(cls, value: str) -> str:
+        value = value.upper()
+        if value not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(f"unknown region {value!r} (use a two-letter code such as CN or US)")
+        return value
+
+    @field_validator("default_area_code")
+    @classmethod
+    def _area_code(cls, value: str) -> str:
+        value = value.strip().lstrip("0")
+        if value and not value.isdigit():
+            raise ValueError(f"area code must be digits, got {value!r}")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite:", "postgresql:", "postgresql+")):
+            raise ValueError("must start with sqlite:/// or postgresql+psycopg://")
+        if value.startswith("postgresql://"):
+            value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        return value
+
+    @field_validator("opening_hours")
+    @classmethod
+    def _hours(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for day, span in value.items():
+            if day not in WEEKDAYS:
+                raise ValueError(f"unknown weekday {day!r}")
+            if len(span) != 2:
+                raise ValueError(f"{day}: expected [open, close]")
+            if _time(span[0]) >= _time(span[1]):
+                raise ValueError(f"{day}: opening {span[0]} is not before closing {span[1]}")
+        return value
+
+    @model_validator(mode="after")
+    def _real_secret_outside_demo(self) -> Settings:
+        if not self.demo and self.secret_key.strip().lower() in PLACEHOLDER_SECRETS:
+            raise ValueError(
+                "HOTLINE_SECRET_KEY is a placeholder; set a long random value "
+                "(python -c 'import secrets; print(secrets.token_urlsafe(32))') or run in demo mode"
+            )
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def normalize_phone(self, raw: str | None) -> str:
+        """``raw`` as E.164, read with the centre's region and area code."""
+        return phones.normalize(raw, region=self.default_region, area_code=self.default_area_code)
+
+    def is_open(self, when: dt.datetime) -> bool:
+        """Whether operators are at their desks at ``when`` (aware datetime)."""
+        local = when.astimezone(self.zone)
+        if local.date() in self.holidays:
+            return False
+        span = self.opening_hours.get(WEEKDAYS[local.weekday()])
+        if not span:
+            return False
+        return _time(span[0]) <= local.time() < _time(span[1])
+
+
+def _variable_name(loc: tuple[int | str, ...]) -> str:
+    field = str(loc[0]) if loc else "settings"
+    if field.isupper():  # an alias such as TWILIO_AUTH_TOKEN
+        return field
+    return "HOTLINE_" + field.upper()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate settings; a bad value raises ConfigError naming the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if not error["loc"] and message.startswith("HOTLINE_"):
+            raise ConfigError(message) from None
+        raise ConfigError(f"{_variable_name(error['loc'])}: {message}") from None
+
+
+@functools.cache
+def get_settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,97 @@
+"""What every package's web views share: the request's Database and Settings, the locale,
+and Jinja2 templates rendered in that locale. The app itself is assembled in ``hotline.app``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.orm import Session
+
+from config import i18n
+from config.db import Database
+from config.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _template_dirs() -> list[str]:
+    return [str(ROOT / p / "templates") for p in i18n.PACKAGES if (ROOT / p / "templates").is_dir()]
+
+
+templates = Environment(
+    loader=FileSystemLoader(_template_dirs()),
+    autoescape=select_autoescape(["html"]),
+    extensions=["jinja2.ext.i18n"],
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_database(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def read_session(db: Annotated[Database, Depends(get_database)]) -> Iterator[Session]:
+    with db.read() as session:
+        yield session
+
+
+def write_session(db: Annotated[Database, Depends(get_database)]) -> Iterator[Session]:
+    with db.transaction() as session:
+        yield session
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+DatabaseDep = Annotated[Database, Depends(get_database)]
+ReadSession = Annotated[Session, Depends(read_session)]
+WriteSession = Annotated[Session, Depends(write_session)]
+
+
+def request_locale(request: Request) -> str:
+    """``?lang=`` first, then the ``lang`` cookie, then Accept-Language, then the centre's default."""
+    asked = request.query_params.get("lang") or request.cookies.get("lang")
+    if asked:
+        return i18n.normalize_locale(asked)
+    accept = request.headers.get("accept-language", "")
+    for part in accept.split(","):
+        tag = part.split(";")[0].strip().lower()
+        if tag.startswith(("zh", "en")):
+            return i18n.normalize_locale(tag)
+    return request.app.state.settings.locale
+
+
+LocaleDep = Annotated[str, Depends(request_locale)]
+
+
+def render(request: Request, name: str, context: dict[str, Any], *, status_code: int = 200) -> HTMLResponse:
+    settings: Settings = request.app.state.settings
+    locale = request_locale(request)
+    zone = settings.zone
+
+    def local_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+        return value.astimezone(zone).strftime(fmt) if value else ""
+
+    page = templates.get_template(name).render(
+        **i18n.template_globals(locale),
+        request=request,
+        settings=settings,
+        centre_name=settings.centre_name_en if locale == "en" else settings.centre_name_zh,
+        local_time=local_time,
+        **context,
+    )
+    response = HTMLResponse(page, status_code=status_code)
+    if "lang" in request.query_params:
+        response.set_cookie("lang", locale, max_age=365 * 24 * 3600, samesite="lax")
+    return response

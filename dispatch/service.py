@@ -1,0 +1,278 @@
+"""Data access for residents and tickets. Keyword-only, flushes, never commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from config import areas, catalog, clock
+from config.errors import InvalidInput, NotFound
+from config.staff import Actor, Staff
+from dispatch.models import RESIDENT_TAGS, Resident, ResidentTag, Ticket, TicketCounter, TicketEvent
+from dispatch.states import CHANNELS, OPEN_STATUSES, URGENCIES, check_transition
+
+DUPLICATE_WINDOW = dt.timedelta(hours=24)
+URGENCY_RANK = {name: rank for rank, name in enumerate(URGENCIES)}
+
+
+# --- residents -------------------------------------------------------------------------------
+
+
+def get_resident_by_phone(session: Session, *, phone: str) -> Resident | None:
+    return session.scalar(select(Resident).where(Resident.phone == phone))
+
+
+def get_or_create_resident(
+    session: Session,
+    *,
+    phone: str,
+    name: str | None = None,
+    community: areas.Area | None = None,
+    address: str | None = None,
+    language: str | None = None,
+) -> Resident:
+    """``phone`` is E.164 (normalise at the boundary with ``Settings.normalize_phone``)."""
+    resident = get_resident_by_phone(session, phone=phone)
+    if resident is None:
+        resident = Resident(phone=phone, language=language or "zh_CN")
+        session.add(resident)
+    if name and not resident.name:
+        resident.name = name
+    if community is not None and resident.community_id is None:
+        resident.community = community
+    if address and not resident.address:
+        resident.address = address
+    session.flush()
+    return resident
+
+
+def set_resident_tags(session: Session, *, resident: Resident, tags: Iterable[str]) -> None:
+    wanted = set(tags)
+    unknown = wanted - set(RESIDENT_TAGS)
+    if unknown:
+        raise InvalidInput(f"unknown tag {sorted(unknown)[0]!r} (one of {', '.join(RESIDENT_TAGS)})")
+    resident.tag_rows = [row for row in resident.tag_rows if row.tag in wanted] + [
+        ResidentTag(tag=tag) for tag in sorted(wanted - set(resident.tags))
+    ]
+    session.flush()
+
+
+def set_sms_opt_out(session: Session, *, resident: Resident, opted_out: bool) -> None:
+    resident.sms_opt_out = opted_out
+    session.flush()
+
+
+# --- ticket numbers --------------------------------------------------------------------------
+
+
+def next_ticket_number(session: Session, *, zone: dt.tzinfo) -> str:
+    """``YYMMDDNNNN``: the centre-local date and that day's sequence. Digits only, so a resident
+    can read it over the phone or key it in; unique across processes (one atomic upsert)."""
+    day = clock.now().astimezone(zone).strftime("%y%m%d")
+    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
+    statement = (
+        dialect.insert(TicketCounter)
+        .values(day=day, last=1)
+        .on_conflict_do_update(index_elements=["day"], set_={"last": TicketCounter.last + 1})
+        .returning(TicketCounter.last)
+    )
+    sequence = session.execute(statement).scalar_one()
+    return f"{day}{sequence:04d}"
+
+
+# --- tickets ---------------------------------------------------------------------------------
+
+
+def _record(
+    session: Session,
+    ticket: Ticket,
+    *,
+    kind: str,
+    actor: Actor,
+    note: str | None = None,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> TicketEvent:
+    event = TicketEvent(
+        kind=kind,
+        actor=actor.ref,
+        staff_id=actor.staff_id,
+        note=note,
+        from_status=from_status,
+        to_status=to_status,
+        data=data,
+        at=clock.now(),
+    )
+    if ticket not in session:
+        raise RuntimeError("the ticket was loaded in another unit of work; load it in this session")
+    ticket.events.append(event)
+    session.flush()
+    return event
+
+
+def find_open_duplicate(session: Session, *, resident: Resident, item: catalog.ServiceItem) -> Ticket | None:
+    since = clock.now() - DUPLICATE_WINDOW
+    return session.scalar(
+        select(Ticket)
+        .where(
+            Ticket.resident_id == resident.id,
+            Ticket.item_id == item.id,
+            Ticket.status.in_(OPEN_STATUSES),
+            Ticket.created_at >= since,
+        )
+        .order_by(Ticket.created_at)
+        .limit(1)
+    )
+
+
+def create_ticket(
+    session: Session,
+    *,
+    resident: Resident,
+    channel: str,
+    description: str,
+    zone: dt.tzinfo,
+    actor: Actor,
+    item: catalog.ServiceItem | None = None,
+    item_confidence: float | None = None,
+    community: areas.Area | None = None,
+    address: str | None = None,
+    urgency: str = "normal",
+    operator: Staff | None = None,
+) -> tuple[Ticket, bool]:
+    """Open a ticket, or link the contact to the resident's open ticket for the same item from
+    the last 24 hours. Returns ``(ticket, created)``."""
+    if channel not in CHANNELS:
+        raise InvalidInput(f"unknown channel {channel!r} (one of {', '.join(CHANNELS)})")
+    if urgency not in URGENCIES:
+        raise InvalidInput(f"unknown urgency {urgency!r} (one of {', '.join(URGENCIES)})")
+    description = description.strip()
+    if item is not None and not item.active:
+        raise InvalidInput(f"service item {item.code} is no longer offered")
+    if item is not None:
+        existing = find_open_duplicate(session, resident=resident, item=item)
+        if existing is not None:
+            link_repeat_contact(
+                session, ticket=existing, channel=channel, description=description, urgency=urgency, actor=actor
+            )
+            return existing, False
+    now = clock.now()
+    ticket = Ticket(
+        number=next_ticket_number(session, zone=zone),
+        channel=channel,
+        resident=resident,
+        item=item,
+        item_confidence=item_confidence,
+        description=description,
+        community=community or resident.community,
+        address=address or resident.address,
+        urgency=urgency,
+        status="new",
+        operator=operator,
+        created_at=now,
+        updated_at=now,
+        due_at=now + dt.timedelta(minutes=item.sla_minutes) if item is not None else None,
+    )
+    session.add(ticket)
+    session.flush()
+    _record(
+        session,
+        ticket,
+        kind="created",
+        actor=actor,
+        to_status="new",
+        note=description or None,
+        data={"channel": channel, "urgency": urgency, "item": item.code if item else None},
+    )
+    return ticket, True
+
+
+def link_repeat_contact(
+    session: Session, *, ticket: Ticket, channel: str, description: str, urgency: str, actor: Actor
+) -> TicketEvent:
+    """The resident asked again: keep what they said on the ticket, raise its urgency if needed."""
+    data: dict[str, Any] = {"channel": channel}
+    if URGENCY_RANK[urgency] > URGENCY_RANK[ticket.urgency]:
+        data["urgency"] = {"from": ticket.urgency, "to": urgency}
+        ticket.urgency = urgency
+    ticket.updated_at = clock.now()
+    return _record(session, ticket, kind="repeat_contact", actor=actor, note=description or None, data=data)
+
+
+def move_ticket(session: Session, *, ticket: Ticket, to: str, actor: Actor, note: str | None = None) -> TicketEvent:
+    """One lifecycle step; an illegal step raises IllegalTransition and changes nothing."""
+    check_transition(ticket.status, to)
+    previous = ticket.status
+    ticket.status = to
+    now = clock.now()
+    ticket.updated_at = now
+    if to in ("closed", "cancelled"):
+        ticket.closed_at = now
+    elif to == "reopened":
+        ticket.closed_at = None
+    return _record(session, ticket, kind="status", actor=actor, from_status=previous, to_status=to, note=note)
+
+
+def add_note(session: Session, *, ticket: Ticket, note: str, actor: Actor) -> TicketEvent:
+    if not note.strip():
+        raise InvalidInput("note is empty")
+    return _record(session, ticket, kind="note", actor=actor, note=note.strip())
+
+
+def set_item(
+    session: Session, *, ticket: Ticket, item: catalog.ServiceItem, actor: Actor, confidence: float | None = None
+) -> TicketEvent:
+    """Classify or re-classify a ticket (by the classifier, or an operator's correction)."""
+    previous = ticket.item.code if ticket.item else None
+    ticket.item = item
+    ticket.item_confidence = confidence
+    if ticket.due_at is None:
+        ticket.due_at = ticket.created_at + dt.timedelta(minutes=item.sla_minutes)
+    ticket.updated_at = clock.now()
+    return _record(
+        session,
+        ticket,
+        kind="classified",
+        actor=actor,
+        data={"from": previous, "to": item.code, "confidence": confidence},
+    )
+
+
+def get_ticket(session: Session, *, number: str) -> Ticket:
+    ticket = session.scalar(select(Ticket).where(Ticket.number == number.strip()))
+    if ticket is None:
+        raise NotFound(f"no ticket numbered {number!r}")
+    return ticket
+
+
+def list_tickets(
+    session: Session,
+    *,
+    statuses: Sequence[str] = (),
+    phone: str | None = None,
+    limit: int | None = 200,
+) -> list[Ticket]:
+    query = select(Ticket).order_by(Ticket.created_at.desc(), Ticket.id.desc())
+    if statuses:
+        query = query.where(Ticket.status.in_(statuses))
+    if phone:
+        query = query.join(Resident).where(Resident.phone == phone)
+    if limit:
+        query = query.limit(limit)
+    return list(session.scalars(query))
+
+
+def open_tickets_of(session: Session, *, resident: Resident) -> list[Ticket]:
+    return list(
+        session.scalars(
+            select(Ticket)
+            .where(Ticket.resident_id == resident.id, Ticket.status.in_(OPEN_STATUSES))
+            .order_by(Ticket.created_at.desc())
+        )
+    )

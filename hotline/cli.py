@@ -1,0 +1,43 @@
+"""The ``hotline`` command."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from config.errors import HotlineError
+from hotline.cli_base import CliContext, HotlineGroup
+from hotline.commands import reference, system, tickets
+
+
+@click.group(cls=HotlineGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option("0.1.0", prog_name="hotline")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Hotline: dispatch system for a community service hotline."""
+    ctx.call_on_close(ctx.ensure_object(CliContext).close)
+
+
+for command in (
+    tickets.ticket,
+    reference.catalog,
+    reference.areas,
+    reference.users,
+    system.db,
+    system.serve,
+    system.demo,
+):
+    cli.add_command(command)
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="hotline")
+    except HotlineError as exc:  # raised while click was still parsing (e.g. settings)
+        click.echo(f"hotline: error: {exc.message}", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""One module per command group; ``hotline.cli`` adds them to the ``hotline`` command."""

@@ -1,0 +1,81 @@
+"""``hotline db upgrade``, ``hotline serve``, ``hotline demo``."""
+
+from __future__ import annotations
+
+import click
+
+from config import areas, catalog
+from hotline import db as migrations
+from hotline.cli_base import CliContext, fail, pass_cli
+
+
+@click.group("db", help="The database schema.")
+def db() -> None:
+    pass
+
+
+def upgrade_and_load(cli: CliContext) -> tuple[int, int, int]:
+    migrations.upgrade(cli.db)
+    with cli.db.transaction() as session:
+        categories, items = catalog.load(session)
+        area_count = areas.load(session)
+    return categories, items, area_count
+
+
+@db.command("upgrade")
+@pass_cli
+def db_upgrade(cli: CliContext) -> None:
+    """Apply migrations, then load the service catalogue and areas from config/."""
+    categories, items, area_count = upgrade_and_load(cli)
+    click.echo(
+        f"database at {cli.db.engine.url.render_as_string(hide_password=True)} is up to date; "
+        f"catalogue: {categories} categories, {items} items; {area_count} areas"
+    )
+
+
+def _serve(cli: CliContext, host: str, port: int) -> None:
+    import uvicorn
+
+    from hotline.app import create_app
+
+    script = migrations.alembic_config(cli.db.url)
+    from alembic.script import ScriptDirectory
+
+    expected = set(ScriptDirectory.from_config(script).get_heads())
+    if migrations.current_heads(cli.db) != expected:
+        fail("the database schema is not up to date; run: hotline db upgrade")
+    app = create_app(cli.settings, cli.db)
+    click.echo(f"Hotline on http://{host}:{port}/  (API docs: /docs, health: /healthz)  Ctrl+C stops.", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@pass_cli
+def serve(cli: CliContext, host: str, port: int) -> None:
+    """Run the hotline: web app and background work in one process."""
+    _serve(cli, host, port)
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--no-serve", is_flag=True, help="Set up and seed only.")
+@click.pass_context
+def demo(ctx: click.Context, host: str, port: int, no_serve: bool) -> None:
+    """Set up a demo hotline (SQLite, console SMS, sample data) and serve it."""
+    from hotline import demo as demo_data
+
+    cli = ctx.ensure_object(CliContext)
+    cli.overrides.setdefault("demo", True)
+    categories, items, area_count = upgrade_and_load(cli)
+    with cli.db.transaction() as session:
+        seeded = demo_data.seed(session, cli.settings)
+    click.echo(
+        f"demo database {cli.db.engine.url.database}: {categories} categories, {items} items, {area_count} areas; "
+        + (f"seeded {seeded}" if seeded else "sample data already present"),
+        err=True,
+    )
+    if not no_serve:
+        _serve(cli, host, port)

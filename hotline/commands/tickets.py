@@ -1,0 +1,152 @@
+"""``hotline ticket ...``: create, show, move and list tickets from the command line."""
+
+from __future__ import annotations
+
+import click
+
+from config import areas, catalog, staff
+from config.staff import Actor
+from dispatch import service
+from dispatch.schemas import TicketOut
+from dispatch.states import CHANNELS, STATUSES, URGENCIES
+from hotline.cli_base import CliContext, group, pass_cli, print_json
+
+
+@group("ticket", help="Create, inspect and move tickets.")
+def ticket() -> None:
+    pass
+
+
+def _actor(session, operator: str | None) -> tuple[Actor, staff.Staff | None]:  # type: ignore[no-untyped-def]
+    if not operator:
+        return Actor("cli"), None
+    member = (staff.get_by_extension(session, extension=operator) if operator.isdigit() else None) or staff.get_by_name(
+        session, name=operator
+    )
+    return Actor.of_staff(member), member
+
+
+@ticket.command("create")
+@click.option("--phone", required=True, help="Resident's phone as given: 13800138000, 0573-82123456, ...")
+@click.option("--item", "item_code", required=True, help="Service item code (hotline catalog list).")
+@click.option("--text", "description", required=True, help="What the resident asked for.")
+@click.option("--community", help="Community code (hotline areas list).")
+@click.option("--address")
+@click.option("--urgency", type=click.Choice(URGENCIES), default="normal", show_default=True)
+@click.option("--channel", type=click.Choice(CHANNELS), default="phone", show_default=True)
+@click.option("--name", "resident_name", help="Resident's name, if new.")
+@click.option("--operator", help="Operator's name or extension.")
+@pass_cli
+def create(
+    cli: CliContext,
+    phone: str,
+    item_code: str,
+    description: str,
+    community: str | None,
+    address: str | None,
+    urgency: str,
+    channel: str,
+    resident_name: str | None,
+    operator: str | None,
+) -> None:
+    """Open a ticket and print its number. A second open request from the same resident for the
+    same item within 24 hours is added to the first ticket instead."""
+    e164 = cli.settings.normalize_phone(phone)
+    with cli.db.transaction() as session:
+        item = catalog.get_item(session, code=item_code)
+        area = areas.get_community(session, code=community) if community else None
+        actor, member = _actor(session, operator)
+        resident = service.get_or_create_resident(
+            session, phone=e164, name=resident_name, community=area, address=address, language=cli.settings.locale
+        )
+        ticket, created = service.create_ticket(
+            session,
+            resident=resident,
+            channel=channel,
+            description=description,
+            zone=cli.settings.zone,
+            actor=actor,
+            item=item,
+            community=area,
+            address=address,
+            urgency=urgency,
+            operator=member,
+        )
+        number = ticket.number
+    if not created:
+        click.echo(f"linked to open ticket {number} (same resident and item within 24 hours)", err=True)
+    click.echo(number)
+
+
+@ticket.command("show")
+@click.argument("number")
+@click.option("--json", "as_json", is_flag=True, help="Print the public JSON record.")
+@pass_cli
+def show(cli: CliContext, number: str, as_json: bool) -> None:
+    """Print a ticket and its history."""
+    with cli.db.read() as session:
+        record = TicketOut.of(service.get_ticket(session, number=number))
+    if as_json:
+        print_json(record)
+        return
+    zone = cli.settings.zone
+    fmt = "%Y-%m-%d %H:%M"
+    lines = [
+        f"Ticket {record.number}   status: {record.status}   urgency: {record.urgency}   channel: {record.channel}",
+        f"Resident:  {record.phone}"
+        + (f"  {record.resident_name}" if record.resident_name else "")
+        + (f"  [{', '.join(record.resident_tags)}]" if record.resident_tags else ""),
+        f"Service:   {record.item_code or '(awaiting triage)'}"
+        + (f"  {record.item_name_zh} / {record.item_name_en}" if record.item_code else ""),
+        f"Where:     {record.community_code or '-'}  {record.address or ''}".rstrip(),
+        f"Received:  {record.created_at.astimezone(zone).strftime(fmt)}"
+        + (f"   due: {record.due_at.astimezone(zone).strftime(fmt)}" if record.due_at else ""),
+        f"Request:   {record.description}",
+        "History:",
+    ]
+    for event in record.events:
+        step = f"{event.from_status or ''} -> {event.to_status}" if event.to_status else event.kind
+        lines.append(
+            f"  {event.at.astimezone(zone).strftime(fmt)}  {event.actor:<10} {step}"
+            + (f"  {event.note}" if event.note else "")
+        )
+    click.echo("\n".join(lines))
+
+
+@ticket.command("move")
+@click.argument("number")
+@click.argument("status", type=click.Choice(STATUSES))
+@click.option("--note", help="Why, for the audit trail.")
+@click.option("--operator", help="Operator's name or extension.")
+@pass_cli
+def move(cli: CliContext, number: str, status: str, note: str | None, operator: str | None) -> None:
+    """Perform one lifecycle step (an illegal step is refused)."""
+    with cli.db.transaction() as session:
+        ticket_row = service.get_ticket(session, number=number)
+        actor, _member = _actor(session, operator)
+        event = service.move_ticket(session, ticket=ticket_row, to=status, actor=actor, note=note)
+        click.echo(f"{ticket_row.number}: {event.from_status} -> {event.to_status}")
+
+
+@ticket.command("list")
+@click.option("--status", "statuses", multiple=True, type=click.Choice(STATUSES), help="Repeatable.")
+@click.option("--phone", help="Only this resident's tickets.")
+@click.option("--limit", type=click.IntRange(1, 100_000), default=200, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the public JSON records.")
+@pass_cli
+def list_(cli: CliContext, statuses: tuple[str, ...], phone: str | None, limit: int, as_json: bool) -> None:
+    """List tickets, newest first."""
+    e164 = cli.settings.normalize_phone(phone) if phone else None
+    with cli.db.read() as session:
+        records = [TicketOut.of(t) for t in service.list_tickets(session, statuses=statuses, phone=e164, limit=limit)]
+    if as_json:
+        print_json(records)
+        return
+    zone = cli.settings.zone
+    for r in records:
+        click.echo(
+            f"{r.number}  {r.created_at.astimezone(zone):%m-%d %H:%M}  {r.status:<11} {r.urgency:<9} "
+            f"{r.phone:<15} {r.item_code or '-':<18} {r.description[:40]}"
+        )
+    if not records:
+        click.echo("no tickets", err=True)

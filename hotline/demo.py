@@ -1,0 +1,107 @@
+"""Sample staff, residents and tickets for ``hotline demo``. Seeds once; never touches real data."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from config import areas, catalog, clock, staff
+from config.settings import Settings
+from config.staff import Actor
+from dispatch import service
+from dispatch.models import Ticket
+
+STAFF = [
+    ("王芳", "operator", "7001"),
+    ("李强", "operator", "7002"),
+    ("Chen Jing", "dispatcher", "7003"),
+    ("赵敏", "supervisor", None),
+]
+
+RESIDENTS = [
+    # phone as typed, name, community code, address, tags, language
+    ("13800138000", "张阿姨", "330402003001", "3幢2单元401", ["elderly", "lives_alone", "one_touch"], "zh_CN"),
+    ("0573-82123456", "刘大爷", "330402001001", "12号楼101", ["elderly", "disabled"], "zh_CN"),
+    ("13912345678", "陈先生", "330402002002", "7幢1203", [], "zh_CN"),
+    ("15857300001", "Emily Brown", "330411001001", "Unit 5, Bldg 2", [], "en"),
+    ("13605730002", "孙女士", "330402004001", "18幢502", ["low_income"], "zh_CN"),
+    ("18857300003", "周师傅", "330411002001", "5号", [], "zh_CN"),
+]
+
+# resident index, item code, text, urgency, channel, hours ago, steps
+TICKETS = [
+    (
+        0,
+        "EC-VISIT",
+        "独居老人，希望志愿者每周上门陪聊",
+        "normal",
+        "phone",
+        50,
+        ["dispatching", "offered", "accepted", "in_service", "completed", "surveyed", "closed"],
+    ),
+    (
+        2,
+        "PE-PIPE-LEAK",
+        "厨房水管漏水，地上都是水",
+        "urgent",
+        "sms",
+        30,
+        ["dispatching", "offered", "accepted", "in_service", "completed"],
+    ),
+    (1, "EC-BATH", "老人行动不便，需要助浴服务", "normal", "phone", 26, ["dispatching", "offered", "accepted"]),
+    (3, "AR-AC-CLEAN", "Air conditioner needs cleaning before summer", "normal", "web", 20, ["dispatching", "offered"]),
+    (4, "HK-CLEAN-HOURLY", "每周六上午需要钟点工打扫卫生", "normal", "phone", 6, ["dispatching"]),
+    (5, "EH-UNLOCK", "钥匙锁在家里了，进不了门", "urgent", "phone", 2, []),
+    (
+        0,
+        "EH-ELDERLY-FALL",
+        "一键通报警：老人在卫生间摔倒",
+        "emergency",
+        "phone",
+        1,
+        ["dispatching", "offered", "accepted", "in_service"],
+    ),
+    (2, "AR-WASHER", "洗衣机不脱水", "normal", "sms", 3, ["cancelled"]),
+]
+
+
+def seed(session: Session, settings: Settings) -> str:
+    """Add the sample data unless tickets already exist. Returns what was added ('' if nothing)."""
+    if session.scalar(select(func.count()).select_from(Ticket)):
+        return ""
+    members = [staff.create(session, name=n, role=r, extension=e) for n, r, e in STAFF]
+    residents = []
+    for phone, name, community, address, tags, language in RESIDENTS:
+        resident = service.get_or_create_resident(
+            session,
+            phone=settings.normalize_phone(phone),
+            name=name,
+            community=areas.get_community(session, code=community),
+            address=address,
+            language=language,
+        )
+        service.set_resident_tags(session, resident=resident, tags=tags)
+        residents.append(resident)
+    now = clock.now()
+    for index, (who, code, text, urgency, channel, hours_ago, steps) in enumerate(TICKETS):
+        operator = members[index % 3]
+        actor = Actor.of_staff(operator)
+        at = now - dt.timedelta(hours=hours_ago)
+        with clock.freeze(at):
+            ticket, _ = service.create_ticket(
+                session,
+                resident=residents[who],
+                channel=channel,
+                description=text,
+                zone=settings.zone,
+                actor=actor if channel == "phone" else Actor.system(),
+                item=catalog.get_item(session, code=code),
+                urgency=urgency,
+                operator=operator if channel == "phone" else None,
+            )
+        for step_index, step in enumerate(steps, start=1):
+            with clock.freeze(at + dt.timedelta(minutes=12 * step_index)):
+                service.move_ticket(session, ticket=ticket, to=step, actor=actor)
+    return f"{len(members)} staff, {len(residents)} residents, {len(TICKETS)} tickets"

@@ -1,0 +1,8 @@
+"""Every package's models, imported in one place so the metadata is complete (Alembic, tests)."""
+
+from __future__ import annotations
+
+import dispatch.models  # noqa: F401
+from config.db import Base
+
+metadata = Base.metadata
