@@ -19,8 +19,9 @@ from babel.support import NullTranslations, Translations
 
 LOCALES = ("zh_CN", "en")
 ROOT = Path(__file__).resolve().parent.parent
-# Every package that may carry a catalog, lowest layer first (names only: config imports none of them).
-PACKAGES = ("config", "sms", "providers", "dispatch", "callbacks", "hotline")
+# Every package that may carry a catalog, lowest layer first (paths only: config imports none of
+# them). A sub-package listed here keeps its own catalog, apart from its parent's.
+PACKAGES = ("config", "sms", "providers", "dispatch", "callbacks", "hotline", "hotline/voice")
 # Keywords for extraction (the message is the second argument of gettext).
 EXTRACT_KEYWORDS: dict[str, Any] = {"gettext": (2,), "ngettext": (2, 3), "_": None, "N_": None}
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -22,18 +24,49 @@ STATIC = Path(__file__).resolve().parent.parent / "config" / "static"
 
 # A health check returns None when fine, or one line saying what is wrong.
 HealthCheck = Callable[[], str | None]
+# A background worker runs until cancelled (outbox sender, AMI listener, sweepers).
+BackgroundWorker = Callable[[], Coroutine[Any, Any, None]]
 
 
-def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
+def background_workers(app: FastAPI) -> dict[str, BackgroundWorker]:
+    """The long-running work ``hotline serve`` runs beside the web app, by name. Each channel
+    adds its worker here; tests build the app without them and drive the workers directly."""
+    workers: dict[str, BackgroundWorker] = {}
+    return workers
+
+
+async def _supervise(name: str, worker: BackgroundWorker) -> None:
+    """Run a worker; if it crashes, log one line and start it again after a pause."""
+    delay = 1.0
+    while True:
+        try:
+            await worker()
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("background worker %s failed; restarting in %.0f s", name, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 60.0)
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None, *, background: bool = False) -> FastAPI:
     settings = settings or get_settings()
     owns_db = db is None
     database = db or Database(settings.database_url)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        tasks = [
+            asyncio.create_task(_supervise(name, worker), name=name)
+            for name, worker in (background_workers(app).items() if background else ())
+        ]
         try:
             yield
         finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             if owns_db:
                 database.dispose()
 

@@ -44,7 +44,7 @@ def _serve(cli: CliContext, host: str, port: int) -> None:
     expected = set(ScriptDirectory.from_config(script).get_heads())
     if migrations.current_heads(cli.db) != expected:
         fail("the database schema is not up to date; run: hotline db upgrade")
-    app = create_app(cli.settings, cli.db)
+    app = create_app(cli.settings, cli.db, background=True)
     click.echo(f"Hotline on http://{host}:{port}/  (API docs: /docs, health: /healthz)  Ctrl+C stops.", err=True)
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
 

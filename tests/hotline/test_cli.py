@@ -153,8 +153,7 @@ def test_settings_errors_are_one_line(cli_env: dict[str, str]) -> None:
     result = Cli({**cli_env, "HOTLINE_TIMEZONE": "Nowhere/Land"})("ticket", "list")
     assert result.exit_code == 2
     assert (
-        result.stderr
-        == "hotline: error: HOTLINE_TIMEZONE: unknown time zone 'Nowhere/Land' "
+        result.stderr == "hotline: error: HOTLINE_TIMEZONE: unknown time zone 'Nowhere/Land' "
         "(use an IANA name such as Asia/Shanghai)\n"
     )
 
