@@ -29,7 +29,7 @@ lint: $(VENV)/.installed
 
 ## bench: performance scripts (ratios against a baseline measured in the same run)
 bench: $(VENV)/.installed
-	@set -e; for script in bench/*.py; do echo "== $$script"; $(PY) $$script; done
+	@set -e; for script in $(wildcard bench/*.py); do echo "== $$script"; $(PY) $$script; done
 
 ## messages: extract user-facing text and update every package's .po catalogs
 messages: $(VENV)/.installed
