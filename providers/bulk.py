@@ -75,7 +75,7 @@ def write_rows(
         returned = session.execute(
             insert(Provider).returning(Provider.id, Provider.phone, sort_by_parameter_order=True), values
         )
-        new_ids = [provider_id for provider_id, _phone in returned.tuples()]
+        new_ids = [provider_id for provider_id, _phone in returned]
         ids += new_ids
         links: dict[type, list[dict[str, Any]]] = {
             ProviderItem: [],

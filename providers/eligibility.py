@@ -34,6 +34,18 @@ class Label(str):
     """A parameter that is itself a message id, translated with the reason."""
 
 
+class Hours(dict[str, list[str]]):
+    """Working hours as a parameter, written out in the reason's language."""
+
+
+def _localize(value: Any, locale: str) -> Any:
+    if isinstance(value, Label):
+        return gettext(locale, value)
+    if isinstance(value, Hours):
+        return working_hours.format(value, locale) or "-"
+    return value
+
+
 @dataclass(frozen=True)
 class Reason:
     code: str  # machine code: status, paused, document_missing, document_expired, ...
@@ -41,7 +53,7 @@ class Reason:
     params: dict[str, Any] = field(default_factory=dict)
 
     def text(self, locale: str) -> str:
-        values = {k: gettext(locale, v) if isinstance(v, Label) else v for k, v in self.params.items()}
+        values = {k: _localize(v, locale) for k, v in self.params.items()}
         return gettext(locale, self.message, **values)
 
 
@@ -127,7 +139,7 @@ def check(
             Reason(
                 "outside_hours",
                 N_("Outside working hours ({hours})"),
-                {"hours": working_hours.format(provider.hours) or "-"},
+                {"hours": Hours(provider.hours)},
             )
         )
     if open_jobs is not None and open_jobs >= provider.capacity:

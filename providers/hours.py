@@ -73,8 +73,13 @@ def parse(text: str | None) -> dict[str, list[str]]:
     return {day: hours[day] for day in WEEKDAYS if day in hours}
 
 
-def format(hours: dict[str, list[str]]) -> str:
-    """The inverse of ``parse``: consecutive days with the same hours are joined (``mon-fri``)."""
+ZH_DAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+
+
+def format(hours: dict[str, list[str]], locale: str = "en") -> str:
+    """The inverse of ``parse``: consecutive days with the same hours are joined (``mon-fri``);
+    ``locale`` zh_CN writes them as people read them (``周一至周五 08:00-18:00``)."""
+    zh = locale == "zh_CN"
     parts: list[str] = []
     index = 0
     while index < 7:
@@ -85,13 +90,14 @@ def format(hours: dict[str, list[str]]) -> str:
         last = index
         while last + 1 < 7 and hours.get(WEEKDAYS[last + 1]) == span:
             last += 1
+        names = ZH_DAYS if zh else [day[:3] for day in WEEKDAYS]
         if index == 0 and last == 6:
-            days = "daily"
+            days = "每天" if zh else "daily"
         else:
-            days = WEEKDAYS[index][:3] + (f"-{WEEKDAYS[last][:3]}" if last > index else "")
+            days = names[index] + ((("至" if zh else "-") + names[last]) if last > index else "")
         parts.append(f"{days} {span[0]}-{span[1]}")
         index = last + 1
-    return "; ".join(parts)
+    return ("；" if zh else "; ").join(parts)
 
 
 def is_working(hours: dict[str, list[str]], days_off: list[str], local: dt.datetime) -> bool:

@@ -116,13 +116,13 @@ def open_jobs(session: Session, *, provider_ids: Iterable[int], at: dt.datetime 
         )
         .group_by(LedgerEntry.provider_id)
     )
-    return {provider_id: count for provider_id, count in session.execute(query).tuples()}
+    return {provider_id: count for provider_id, count in session.execute(query)}
 
 
 @dataclass
 class Summary:
     since: dt.datetime | None
-    until: dt.datetime
+    until: dt.datetime | None
     counts: dict[str, int] = field(default_factory=dict)
     mean_score: float | None = None
 
@@ -149,16 +149,18 @@ class Summary:
 def summary(
     session: Session, *, provider: Provider, since: dt.datetime | None = None, until: dt.datetime | None = None
 ) -> Summary:
-    """Counts per kind, acceptance rate, on-time rate, mean survey score, complaints in [since, until)."""
-    until = until or clock.now()
-    conditions = [LedgerEntry.provider_id == provider.id, LedgerEntry.at < until]
+    """Counts per kind, acceptance rate, on-time rate, mean survey score, complaints in
+    [since, until); either end None leaves that side open."""
+    conditions = [LedgerEntry.provider_id == provider.id]
+    if until is not None:
+        conditions.append(LedgerEntry.at < until)
     if since is not None:
         conditions.append(LedgerEntry.at >= since)
     rows = session.execute(
         select(LedgerEntry.kind, func.count(), func.avg(LedgerEntry.value))
         .where(*conditions)
         .group_by(LedgerEntry.kind)
-    ).tuples()
+    )
     result = Summary(since=since, until=until, counts={kind: 0 for kind in KINDS})
     for kind, count, mean in rows:
         result.counts[kind] = count

@@ -130,7 +130,7 @@ class EventOut(BaseModel):
 
 class LedgerSummaryOut(BaseModel):
     since: dt.datetime | None
-    until: dt.datetime
+    until: dt.datetime | None
     counts: dict[str, int]
     acceptance_rate: float | None
     on_time_rate: float | None

@@ -213,7 +213,7 @@ def _ancestors(area: Area) -> list[Area]:
 
 def count_by_status(session: Session) -> dict[str, int]:
     rows = session.execute(select(Provider.status, func.count()).group_by(Provider.status))
-    return {status: count for status, count in rows.tuples()}
+    return {status: count for status, count in rows}
 
 
 # --- status, pause -----------------------------------------------------------------------------
@@ -230,7 +230,7 @@ def change_status(
     check_transition(provider.status, to)
     if (provider.status, to) in SUPERVISOR_STEPS:
         if staff is None or staff.role not in SUPERVISOR_ROLES:
-            who = f"{staff.name} is a {staff.role}" if staff else "no staff member named"
+            who = f"{staff.name}'s role is {staff.role}" if staff else "no staff member given"
             raise InvalidInput(f"{provider.status} -> {to} is a supervisor's decision ({who})")
         if provider.status == "vetting":
             missing = missing_checks(provider)

@@ -57,8 +57,8 @@ def _row(provider: Provider, verdict: eligibility.Eligibility, locale: str) -> d
         "status": gettext(locale, LABELS[provider.status]),
         "status_code": provider.status,
         "phone": phones.masked(provider.phone),
-        "items": [item.name(locale) for item in provider.items],
-        "areas": [area.name(locale) for area in provider.areas],
+        "services": [item.name(locale) for item in provider.items],
+        "area_names": [area.name(locale) for area in provider.areas],
         "paused": provider.paused,
         "eligible": verdict.eligible,
         "reasons": [reason.text(locale) for reason in verdict.reasons],
@@ -150,7 +150,7 @@ def _profile(session: Session, provider: Provider, settings: Settings, locale: s
             return "ok"
         return "expired" if expires < today else ("soon" if (expires - today).days <= 30 else "ok")
 
-    summary = ledger.summary(session, provider=provider, since=now - dt.timedelta(days=365), until=now)
+    summary = ledger.summary(session, provider=provider, since=now - dt.timedelta(days=365))
     done = {check.item: check for check in provider.checks}
     return {
         "p": provider,
@@ -158,7 +158,7 @@ def _profile(session: Session, provider: Provider, settings: Settings, locale: s
         "kind": gettext(locale, KIND_LABELS[provider.kind]),
         "status": gettext(locale, LABELS[provider.status]),
         "phone": phones.masked(provider.phone),
-        "hours": working_hours.format(provider.hours),
+        "hours": working_hours.format(provider.hours, locale),
         "items": [f"{i.code} {i.name(locale)}" for i in provider.items],
         "areas": [a.path(locale) for a in provider.areas],
         "verdict": verdict,
