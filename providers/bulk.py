@@ -10,7 +10,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from config import clock
@@ -72,12 +71,13 @@ def write_rows(
             }
             for r in chunk
         ]
+        # Core inserts on the tables (not ORM bulk inserts): one multi-row statement per batch
         returned = session.execute(
-            insert(Provider).returning(Provider.id, Provider.phone, sort_by_parameter_order=True), values
+            Provider.__table__.insert().returning(Provider.id, sort_by_parameter_order=True), values
         )
-        new_ids = [provider_id for provider_id, _phone in returned]
+        new_ids = [row[0] for row in returned]
         ids += new_ids
-        links: dict[type, list[dict[str, Any]]] = {
+        links: dict[Any, list[dict[str, Any]]] = {
             ProviderItem: [],
             ProviderArea: [],
             ProviderDocument: [],
@@ -128,12 +128,11 @@ def write_rows(
                     "from_status": None,
                     "to_status": r.status,
                     "note": f"imported from {source}, row {r.line}",
-                    "data": None,
                 }
             )
         for model, link_rows in links.items():
             if link_rows:
-                session.execute(insert(model), link_rows)
+                session.execute(model.__table__.insert(), link_rows)  # Core executemany
         if progress:
             progress(len(chunk))
     session.flush()
