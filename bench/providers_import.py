@@ -18,19 +18,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from openpyxl import Workbook  # noqa: E402
-from rich.console import Console  # noqa: E402
-from rich.table import Table  # noqa: E402
-from sqlalchemy import exists, func, select  # noqa: E402
+from openpyxl import Workbook
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import exists, func, select
 
-from config import areas, catalog, clock  # noqa: E402
-from config.db import Database  # noqa: E402
-from config.settings import load_settings  # noqa: E402
-from config.staff import Actor  # noqa: E402
-from hotline import db as migrations  # noqa: E402
-from providers import bulk, eligibility, imports  # noqa: E402
-from providers.models import Provider, ProviderArea, ProviderItem  # noqa: E402
-from providers.states import DISPATCHABLE  # noqa: E402
+from config import areas, catalog, clock
+from config.db import Database
+from config.settings import load_settings
+from config.staff import Actor
+from hotline import db as migrations
+from providers import bulk, eligibility, imports
+from providers.models import Provider, ProviderArea, ProviderItem
+from providers.states import DISPATCHABLE
 
 ROWS = 10_000
 RUNS = 300
