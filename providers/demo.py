@@ -155,7 +155,7 @@ def seed(session: Session, settings: Settings, *, supervisor: Staff | None = Non
             organisation=service.get_or_create_org_path(session, path=org) if org else None,
             status=status,
             actor=actor,
-            note="demo roster",
+            note="演示数据",
         )
         for document, days in documents.items():
             service.add_document(

@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 
 from config import areas, catalog, clock, phones
 from config.errors import NotFound
-from config.i18n import gettext
+from config.i18n import N_, gettext
 from config.settings import Settings
 from config.web import LocaleDep, ReadSession, SettingsDep, render
 from providers import eligibility, ledger, service
 from providers import hours as working_hours
-from providers.models import Provider
+from providers.models import Provider, ProviderEvent
 from providers.states import (
     CHECK_LABELS,
     CHECKLIST,
@@ -138,6 +138,45 @@ def vetting_queue_page(
     return render(request, "providers/vetting.html", {"queue": queue})
 
 
+EVENT_TEXT = {
+    "paused": N_("Paused offers"),
+    "resumed": N_("Resumed offers"),
+    "document": N_("Document recorded: {what}, expires {date}"),
+    "training": N_("Training recorded: {what}, completed {date}"),
+    "vetting_check": N_("Checked: {what}"),
+}
+
+
+def _event_row(event: ProviderEvent, locale: str) -> dict[str, object]:
+    data = event.data or {}
+    if event.to_status:
+        before = gettext(locale, LABELS[event.from_status]) if event.from_status else ""
+        what = f"{before} → {gettext(locale, LABELS[event.to_status])}".strip()
+    elif event.kind == "document":
+        label = gettext(locale, DOCUMENT_LABELS.get(data.get("kind", ""), str(data.get("kind"))))
+        message = EVENT_TEXT[event.kind]
+        what = gettext(locale, message, what=label, date=data.get("expires_on") or "–")
+    elif event.kind == "training":
+        label = gettext(locale, COURSE_LABELS.get(data.get("course", ""), str(data.get("course"))))
+        message = EVENT_TEXT[event.kind]
+        what = gettext(locale, message, what=label, date=data.get("completed_on"))
+    elif event.kind == "vetting_check":
+        label = gettext(locale, CHECK_LABELS.get(data.get("item", ""), str(data.get("item"))))
+        message = EVENT_TEXT[event.kind]
+        what = gettext(locale, message, what=label)
+    else:
+        what = gettext(locale, EVENT_TEXT[event.kind]) if event.kind in EVENT_TEXT else event.kind
+    if event.staff is not None:
+        who = event.staff.name
+    elif event.actor.startswith("provider:"):
+        who = gettext(locale, "The provider")
+    elif event.actor == "system":
+        who = gettext(locale, "System")
+    else:
+        who = event.actor
+    return {"at": event.at, "who": who, "what": what, "note": event.note}
+
+
 def _profile(session: Session, provider: Provider, settings: Settings, locale: str) -> dict[str, object]:
     now = clock.now()
     today = now.astimezone(settings.zone).date()
@@ -172,8 +211,7 @@ def _profile(session: Session, provider: Provider, settings: Settings, locale: s
             for c, t in trainings.items()
         ],
         "checks": [(gettext(locale, CHECK_LABELS[c]), done.get(c)) for c in CHECKLIST[provider.kind]],
-        "events": service.events_of(session, provider=provider),
-        "status_labels": {code: gettext(locale, label) for code, label in LABELS.items()},
+        "events": [_event_row(e, locale) for e in service.events_of(session, provider=provider)],
         "summary": summary,
     }
 
