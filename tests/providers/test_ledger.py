@@ -12,7 +12,7 @@ from config.db import Database
 from config.errors import InvalidInput
 from config.settings import Settings
 from providers import ledger
-from providers.models import LedgerEntry
+from providers.models import LedgerEntry, Provider
 from tests.providers import builders
 
 NOV = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
@@ -72,3 +72,30 @@ def test_summary_gives_rates_scores_and_complaints_for_a_period(db: Database, se
     assert november.complaints == 1 and november.surveys == 3
     empty = ledger.Summary(since=None, until=NOV)
     assert (empty.acceptance_rate, empty.on_time_rate, empty.mean_score) == (None, None, None)
+
+
+def test_two_workers_recording_the_same_fact_at_once_leave_one_row(db: Database, settings: Settings) -> None:
+    import threading
+
+    if db.is_sqlite:
+        pytest.skip("SQLite serialises writers (one writer lock), so the race cannot happen there")
+    with db.transaction() as session:
+        provider_id = builders.provider(session, settings).id
+    barrier = threading.Barrier(2)
+    ids: list[int] = []
+
+    def worker() -> None:
+        with db.transaction() as session:
+            p = session.get(Provider, provider_id)
+            assert p is not None
+            barrier.wait(timeout=5)
+            ids.append(ledger.record(session, provider=p, kind="accepted", ticket_ref="ticket:2611210001").id)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=20)
+    with db.read() as session:
+        assert session.scalar(select(func.count()).select_from(LedgerEntry)) == 1
+    assert len(ids) == 2 and len(set(ids)) == 1
