@@ -18,6 +18,7 @@ from config.db import Database
 from config.errors import HotlineError
 from config.settings import Settings, get_settings
 from dispatch.views import router as dispatch_router
+from providers.views import router as providers_router
 
 log = logging.getLogger("hotline")
 STATIC = Path(__file__).resolve().parent.parent / "config" / "static"
@@ -98,4 +99,5 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(dispatch_router)
+    app.include_router(providers_router)
     return app

@@ -8,7 +8,7 @@ import click
 
 from config.errors import HotlineError
 from hotline.cli_base import CliContext, HotlineGroup
-from hotline.commands import reference, system, tickets
+from hotline.commands import providers, reference, system, tickets
 
 
 @click.group(cls=HotlineGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -24,6 +24,7 @@ for command in (
     reference.catalog,
     reference.areas,
     reference.users,
+    providers.providers,
     system.db,
     system.serve,
     system.demo,

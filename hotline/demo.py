@@ -12,6 +12,7 @@ from config.settings import Settings
 from config.staff import Actor
 from dispatch import service
 from dispatch.models import Ticket
+from providers import demo as provider_demo
 
 STAFF = [
     ("王芳", "operator", "7001"),
@@ -104,4 +105,6 @@ def seed(session: Session, settings: Settings) -> str:
         for step_index, step in enumerate(steps, start=1):
             with clock.freeze(at + dt.timedelta(minutes=12 * step_index)):
                 service.move_ticket(session, ticket=ticket, to=step, actor=actor)
-    return f"{len(members)} staff, {len(residents)} residents, {len(TICKETS)} tickets"
+    supervisor = next(m for m in members if m.role == "supervisor")
+    providers = provider_demo.seed(session, settings, supervisor=supervisor)
+    return f"{len(members)} staff, {len(residents)} residents, {len(TICKETS)} tickets, {providers}"

@@ -1,0 +1,82 @@
+"""A supervisor opens the provider list in Chromium, filters it and opens a profile."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from config.db import Database
+from config.settings import Settings
+from hotline.app import create_app
+from providers import demo
+from tests.support import CHROMIUM_ARGS, chromium_path
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def live_demo(db: Database, settings: Settings) -> Iterator[str]:
+    demo_settings = settings.model_copy(update={"demo": True})
+    with db.transaction() as session:
+        demo.seed(session, demo_settings)
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(demo_settings, db), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def test_supervisor_filters_volunteers_and_opens_a_profile(live_demo: str, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    shots = Path(os.environ.get("HOTLINE_SCREENSHOTS", tmp_path))
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(locale="zh-CN", viewport={"width": 1400, "height": 900})
+            page.goto(live_demo + "/providers")
+            assert page.locator("h1").inner_text().startswith("服务商")
+            assert page.locator("tbody tr").count() == 8
+            page.screenshot(path=str(shots / "providers-list-zh.png"), full_page=True)
+            page.select_option("select[name=kind]", "volunteer")
+            page.get_by_role("button", name="筛选").click()
+            page.wait_for_url("**/providers?kind=volunteer**")
+            names = page.locator("tbody tr td:first-child").all_inner_texts()
+            assert names == ["张志愿", "陈阿姨"]
+            page.get_by_role("link", name="张志愿").click()
+            page.wait_for_url("**/providers/*")
+            assert page.locator("h1").inner_text().startswith("张志愿")
+            assert "嘉兴市志愿服务总站" in page.locator(".card").first.inner_text()
+            page.screenshot(path=str(shots / "providers-profile-zh.png"), full_page=True)
+            page.get_by_role("link", name="English").click()
+            assert page.locator("h2").first.inner_text() == "Details"
+            page.screenshot(path=str(shots / "providers-profile-en.png"), full_page=True)
+            page.goto(live_demo + "/providers/vetting?lang=en")
+            assert page.locator("tbody tr").count() == 2
+            page.screenshot(path=str(shots / "providers-vetting-en.png"), full_page=True)
+            page.goto(live_demo + "/providers?lang=en&item=PE-PIPE-LEAK&area=330402003001&eligible=1")
+            page.screenshot(path=str(shots / "providers-eligible-en.png"), full_page=True)
+        finally:
+            browser.close()
