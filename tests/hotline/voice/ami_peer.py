@@ -40,7 +40,7 @@ class Connection:
     close_after: bool = False  # close the socket once ``after_login`` is written
     answer_pings: bool = True
     live_channels: list[dict[str, str]] = field(default_factory=list)  # for CoreShowChannels
-    on_originate: Callable[[dict[str, str]], bytes] | None = None
+    on_originate: Callable[[dict[str, str]], bytes | None] | None = None  # None: drop the socket
     pause: float = 0.0  # between chunks, so the client really receives them apart
 
 
@@ -124,7 +124,11 @@ class AmiPeer:
                     if script.answer_pings:
                         writer.write(message(("Response", "Success"), ("ActionID", action_id), ("Ping", "Pong"), ("Timestamp", "1409169929.412068")))
                 elif name == "originate" and script.on_originate is not None:
-                    writer.write(script.on_originate(action))
+                    answer = script.on_originate(action)
+                    if answer is None:
+                        writer.close()
+                        return
+                    writer.write(answer)
                 elif name == "logoff":
                     writer.write(message(("Response", "Goodbye"), ("ActionID", action_id), ("Message", "Thanks for all the fish.")))
                     writer.close()
@@ -150,3 +154,25 @@ async def eventually(check: Callable[[], object], timeout: float = 5.0) -> objec
 
 def path(name: str) -> Path:
     return shared_fixture("ami", "pyfreepbx", name)
+
+
+class ThreadedPeer:
+    """An ``AmiPeer`` on its own event loop in a thread, for tests of synchronous code (the CLI)."""
+
+    def __init__(self, *scripts: Connection) -> None:
+        import threading
+
+        self.peer = AmiPeer(*scripts)
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+
+    def __enter__(self) -> AmiPeer:
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self.peer.__aenter__(), self._loop).result(5)
+        return self.peer
+
+    def __exit__(self, *exc: object) -> None:
+        asyncio.run_coroutine_threadsafe(self.peer.__aexit__(), self._loop).result(5)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5)
+        self._loop.close()
