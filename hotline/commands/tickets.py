@@ -10,6 +10,7 @@ from dispatch import service
 from dispatch.schemas import TicketOut
 from dispatch.states import CHANNELS, STATUSES, URGENCIES
 from hotline.cli_base import CliContext, group, pass_cli, print_json
+from hotline.voice import service as voice_service
 
 
 @group("ticket", help="Create, inspect and move tickets.")
@@ -73,6 +74,9 @@ def create(
             operator=member,
         )
         number = ticket.number
+        call = voice_service.link_live_call(session, operator=member, ticket=ticket) if member else None
+    if call is not None:
+        click.echo(f"linked to call {call.id} (the call {operator} is on)", err=True)
     if not created:
         click.echo(f"linked to open ticket {number} (same resident and item within 24 hours)", err=True)
     click.echo(number)

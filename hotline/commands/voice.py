@@ -110,7 +110,9 @@ def callbacks_done(cli: CliContext, entry_id: int, operator: str | None, note: s
     """Take an entry off the list."""
     with cli.db.transaction() as session:
         entry = service.get_callback(session, entry_id=entry_id)
-        service.close_callback(session, entry=entry, operator=_staff(session, operator) if operator else None, note=note)
+        service.close_callback(
+            session, entry=entry, operator=_staff(session, operator) if operator else None, note=note
+        )
     click.echo(f"callback {entry_id} done")
 
 

@@ -39,7 +39,47 @@ class LoginRefused(Exception):
     pass
 
 
-class AmiProtocol(AMIProtocol):
+def parse_transcript(data: bytes) -> list[Message]:
+    """Every usable message of a recorded AMI stream (bench, replay tools)."""
+    text = data.decode("utf-8", errors="surrogateescape")
+    return [m for part in _MESSAGE_END.split(text) if (m := parse_message(part)) is not None]
+
+
+def parse_message(text: str) -> Message | None:
+    """One AMI message (header lines, CRLF or LF); None, with one log line, when it is unusable."""
+    headers: dict[str, Any] = {}
+    content: list[str] = []
+    for line in _LINE.split(text.strip("\r\n")):
+        key, sep, value = line.partition(":")
+        if not sep or not key or " " in key:
+            content.append(line)
+            continue
+        value = value[1:] if value.startswith(" ") else value
+        if _UNDECODABLE.search(value):
+            log.warning(
+                "AMI header %s skipped: its value is not UTF-8 (%r)", key, value.encode(errors="surrogateescape")
+            )
+            continue
+        if key in headers:
+            previous = headers[key]
+            headers[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
+        else:
+            headers[key] = value
+    if "Event" not in headers and "Response" not in headers:
+        if headers or any(content):
+            log.warning("AMI message skipped: neither Event nor Response: %r", text[:200])
+        return None
+    for key in ("Event", "Response", "ActionID"):
+        if isinstance(headers.get(key), list):
+            log.warning("AMI message skipped: header %s repeated: %r", key, text[:200])
+            return None
+    return Message(headers, "\n".join(content))
+
+
+class AmiProtocol(AMIProtocol):  # type: ignore[misc]
+    version: str | None
+    closed: bool
+
     def connection_made(self, transport: Any) -> None:
         super().connection_made(transport)
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="surrogateescape")
@@ -58,40 +98,13 @@ class AmiProtocol(AMIProtocol):
                 self.version = ""
         *complete, self._buffer = _MESSAGE_END.split(self._buffer)
         for text in complete:
-            message = self.parse(text)
+            message = parse_message(text)
             if message is None:
                 continue
             try:
                 self.handle_message(message)
             except Exception:
                 log.exception("AMI message skipped: %r", text[:200])
-
-    def parse(self, text: str) -> Message | None:
-        headers: dict[str, Any] = {}
-        content: list[str] = []
-        for line in _LINE.split(text.strip("\r\n")):
-            key, sep, value = line.partition(":")
-            if not sep or not key or " " in key:
-                content.append(line)
-                continue
-            value = value[1:] if value.startswith(" ") else value
-            if _UNDECODABLE.search(value):
-                log.warning("AMI header %s skipped: its value is not UTF-8 (%r)", key, value.encode(errors="surrogateescape"))
-                continue
-            if key in headers:
-                previous = headers[key]
-                headers[key] = [*previous, value] if isinstance(previous, list) else [previous, value]
-            else:
-                headers[key] = value
-        if "Event" not in headers and "Response" not in headers:
-            if headers or any(content):
-                log.warning("AMI message skipped: neither Event nor Response: %r", text[:200])
-            return None
-        for key in ("Event", "Response", "ActionID"):
-            if isinstance(headers.get(key), list):
-                log.warning("AMI message skipped: header %s repeated: %r", key, text[:200])
-                return None
-        return Message(headers, "\n".join(content))
 
     def handle_message(self, message: Message) -> None:
         answers_action = message.id in self.responses or (message.action_id or "") in self.responses
@@ -136,7 +149,7 @@ class AmiConnection(Manager):  # type: ignore[misc]
 
     async def open(self, timeout: float = 10.0) -> None:
         config = self.config
-        transport, protocol = await asyncio.wait_for(
+        _transport, protocol = await asyncio.wait_for(
             self.loop.create_connection(AmiProtocol, config["host"], config["port"]), timeout
         )
         protocol.factory = self

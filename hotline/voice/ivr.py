@@ -36,7 +36,11 @@ def menu(locale: str, settings: Settings, categories: Sequence[Category]) -> Voi
     gather = Gather(input="dtmf", action=f"{BASE}/menu", method="POST", finish_on_key="#", timeout=5)
     say(gather, locale, gettext(locale, "Welcome to {centre}.", centre=centre))
     for digit, category in enumerate(categories, start=1):
-        say(gather, locale, gettext(locale, "For {category}, press {digit}.", category=category.name(locale), digit=digit))
+        say(
+            gather,
+            locale,
+            gettext(locale, "For {category}, press {digit}.", category=category.name(locale), digit=digit),
+        )
     say(gather, locale, gettext(locale, "To speak to an operator, press 0. Then press the hash key."))
     response.append(gather)
     response.redirect(f"{BASE}/menu", method="POST")  # no choice: an operator

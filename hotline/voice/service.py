@@ -217,7 +217,9 @@ def get_callback(session: Session, *, entry_id: int) -> CallbackEntry:
     return entry
 
 
-def list_callbacks(session: Session, *, statuses: Sequence[str] = ("open",), limit: int | None = 500) -> list[CallbackEntry]:
+def list_callbacks(
+    session: Session, *, statuses: Sequence[str] = ("open",), limit: int | None = 500
+) -> list[CallbackEntry]:
     query = select(CallbackEntry).order_by(CallbackEntry.created_at, CallbackEntry.id)
     if statuses:
         query = query.where(CallbackEntry.status.in_(statuses))

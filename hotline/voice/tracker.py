@@ -293,9 +293,10 @@ class CallTracker:
 
     def _bridge_enter(self, session: Session, event: AmiEvent) -> None:
         call = self._live_call(session, event)
-        if call is not None and field(event, "Uniqueid") == call.external_id and call.answered_at is None:
-            if call.rung_extensions:  # the caller was bridged to someone we rang: answered
-                call.answered_at = event_time(event)
+        caller_leg = call is not None and field(event, "Uniqueid") == call.external_id
+        # the caller bridged to someone we rang: answered (when no DialEnd/AgentConnect said so)
+        if caller_leg and call is not None and call.answered_at is None and call.rung_extensions:
+            call.answered_at = event_time(event)
 
     def _hangup(self, session: Session, event: AmiEvent) -> None:
         uniqueid = field(event, "Uniqueid", required=True)

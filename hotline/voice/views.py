@@ -74,7 +74,9 @@ def menu(form: TwilioForm, db: DatabaseDep, settings: SettingsDep) -> Response:
             return twiml(ivr.not_on_menu(locale))
         call.category_code = call.category_code or category.code
         emergency = category.code == twilio_calls.EMERGENCY_CATEGORY or twilio_calls.is_one_touch(call)
-        twilio_calls.join_queue(call, emergency=emergency, queue=ivr.EMERGENCY_QUEUE if emergency else ivr.OPERATOR_QUEUE)
+        twilio_calls.join_queue(
+            call, emergency=emergency, queue=ivr.EMERGENCY_QUEUE if emergency else ivr.OPERATOR_QUEUE
+        )
         return twiml(ivr.enqueue(locale, emergency=emergency, chosen=category.name(locale)))
 
 
@@ -115,7 +117,9 @@ def voicemail(form: TwilioForm, db: DatabaseDep, settings: SettingsDep) -> Respo
         seconds = _int(form, "RecordingDuration")
         if not url or seconds == 0:
             return twiml(ivr.no_message(locale))
-        number = twilio_calls.voicemail_ticket(session, call=call, recording_url=url, seconds=seconds, settings=settings)
+        number = twilio_calls.voicemail_ticket(
+            session, call=call, recording_url=url, seconds=seconds, settings=settings
+        )
         return twiml(ivr.recorded(locale, number))
 
 

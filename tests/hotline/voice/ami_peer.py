@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +43,7 @@ class Connection:
     live_channels: list[dict[str, str]] = field(default_factory=list)  # for CoreShowChannels
     on_originate: Callable[[dict[str, str]], bytes | None] | None = None  # None: drop the socket
     pause: float = 0.0  # between chunks, so the client really receives them apart
+    gate: threading.Event | None = None  # wait for it before writing ``after_login``
 
 
 class AmiPeer:
@@ -70,7 +72,9 @@ class AmiPeer:
         await self.server.wait_closed()
 
     def script_for(self, index: int) -> Connection:
-        return self.scripts[index] if index < len(self.scripts) else (self.scripts[-1] if self.scripts else Connection())
+        return (
+            self.scripts[index] if index < len(self.scripts) else (self.scripts[-1] if self.scripts else Connection())
+        )
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
@@ -94,13 +98,28 @@ class AmiPeer:
                     ok = action.get("Username") == self.username and action.get("Secret") == self.secret
                     self.logins.append((action.get("Username", ""), action.get("Secret", ""), ok))
                     if not ok:
-                        pairs = [(k, action_id if k == "ActionID" else v) for k, v in recorded_response("login_failed.yaml")]
+                        pairs = [
+                            (k, action_id if k == "ActionID" else v) for k, v in recorded_response("login_failed.yaml")
+                        ]
                         writer.write(message(*pairs))
                         continue
-                    writer.write(message(("Response", "Success"), ("ActionID", action_id), ("Message", "Authentication accepted")))
-                    writer.write(message(("Event", "FullyBooted"), ("Privilege", "system,all"), ("Status", "Fully Booted")))
+                    writer.write(
+                        message(
+                            ("Response", "Success"), ("ActionID", action_id), ("Message", "Authentication accepted")
+                        )
+                    )
+                    writer.write(
+                        message(("Event", "FullyBooted"), ("Privilege", "system,all"), ("Status", "Fully Booted"))
+                    )
                 elif name == "coreshowchannels":
-                    writer.write(message(("Response", "Success"), ("ActionID", action_id), ("EventList", "start"), ("Message", "Channels will follow")))
+                    writer.write(
+                        message(
+                            ("Response", "Success"),
+                            ("ActionID", action_id),
+                            ("EventList", "start"),
+                            ("Message", "Channels will follow"),
+                        )
+                    )
                     for channel in script.live_channels:
                         writer.write(message(("Event", "CoreShowChannel"), ("ActionID", action_id), *channel.items()))
                     writer.write(
@@ -112,6 +131,8 @@ class AmiPeer:
                         )
                     )
                     await writer.drain()
+                    if script.gate is not None:
+                        await asyncio.to_thread(script.gate.wait, 10)
                     for chunk in script.after_login:
                         writer.write(chunk)
                         await writer.drain()
@@ -122,7 +143,14 @@ class AmiPeer:
                         return
                 elif name == "ping":
                     if script.answer_pings:
-                        writer.write(message(("Response", "Success"), ("ActionID", action_id), ("Ping", "Pong"), ("Timestamp", "1409169929.412068")))
+                        writer.write(
+                            message(
+                                ("Response", "Success"),
+                                ("ActionID", action_id),
+                                ("Ping", "Pong"),
+                                ("Timestamp", "1409169929.412068"),
+                            )
+                        )
                 elif name == "originate" and script.on_originate is not None:
                     answer = script.on_originate(action)
                     if answer is None:
@@ -130,11 +158,17 @@ class AmiPeer:
                         return
                     writer.write(answer)
                 elif name == "logoff":
-                    writer.write(message(("Response", "Goodbye"), ("ActionID", action_id), ("Message", "Thanks for all the fish.")))
+                    writer.write(
+                        message(
+                            ("Response", "Goodbye"), ("ActionID", action_id), ("Message", "Thanks for all the fish.")
+                        )
+                    )
                     writer.close()
                     return
                 else:
-                    writer.write(message(("Response", "Error"), ("ActionID", action_id), ("Message", "Invalid/unknown command")))
+                    writer.write(
+                        message(("Response", "Error"), ("ActionID", action_id), ("Message", "Invalid/unknown command"))
+                    )
                 await writer.drain()
         finally:
             writer.close()
@@ -160,8 +194,6 @@ class ThreadedPeer:
     """An ``AmiPeer`` on its own event loop in a thread, for tests of synchronous code (the CLI)."""
 
     def __init__(self, *scripts: Connection) -> None:
-        import threading
-
         self.peer = AmiPeer(*scripts)
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)

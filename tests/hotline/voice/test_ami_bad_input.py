@@ -35,9 +35,7 @@ def warnings_of_the_listener(caplog: pytest.LogCaptureFixture) -> pytest.LogCapt
 async def run_with(db, run_listener, *chunks: bytes, pause: float = 0.0):  # type: ignore[no-untyped-def]
     """Send ``chunks`` and then a whole answered call: the listener must still follow it."""
     script = Connection(after_login=[*chunks, transcript("answered.txt")], pause=pause)
-    async with AmiPeer(script) as peer, run_listener(
-        peer
-    ) as listener:
+    async with AmiPeer(script) as peer, run_listener(peer) as listener:
         await eventually(lambda: any(c.external_id == "1781704172.3807878" for c in calls(db)))
         await listener.settled()
         assert peer.connections == 1, "bad input must not cost the connection"
@@ -67,9 +65,10 @@ async def test_truncated_messages_are_logged_and_skipped(db, run_listener, caplo
 
 async def test_a_message_cut_by_a_dropped_connection_is_discarded(db, run_listener) -> None:  # type: ignore[no-untyped-def]
     first = Connection(after_login=[b"Event: Newchannel\r\nChannel: PJSIP/70"], close_after=True)
-    async with AmiPeer(first, Connection(after_login=[transcript("answered.txt")])) as peer, run_listener(
-        peer
-    ) as listener:
+    async with (
+        AmiPeer(first, Connection(after_login=[transcript("answered.txt")])) as peer,
+        run_listener(peer) as listener,
+    ):
         await eventually(lambda: calls(db))
         await listener.settled()
     assert peer.connections == 2 and [c.outcome for c in calls(db)] == ["answered"]

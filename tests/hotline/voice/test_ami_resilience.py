@@ -29,7 +29,9 @@ CALLER_CHANNEL = {
 }
 
 
-async def test_wrong_secret_is_a_clear_health_failure_and_is_retried(db: Database, settings: Settings, run_listener) -> None:  # type: ignore[no-untyped-def]
+async def test_wrong_secret_is_a_clear_health_failure_and_is_retried(
+    db: Database, settings: Settings, run_listener
+) -> None:  # type: ignore[no-untyped-def]
     async with AmiPeer(Connection()) as peer, run_listener(peer, ami_secret="wrong") as listener:
         await eventually(lambda: len(peer.logins) >= 3)
         problem = listener.health()
@@ -98,8 +100,9 @@ async def test_shutdown_event_reconnects_and_the_missed_call_is_reconciled(db, r
 async def test_silent_peer_is_detected_by_the_heartbeat_and_replaced(db, run_listener, caplog) -> None:  # type: ignore[no-untyped-def]
     caplog.set_level(logging.WARNING, "hotline.voice.ami")
     silent = Connection(answer_pings=False)
-    async with AmiPeer(silent, Connection()) as peer, run_listener(
-        peer, heartbeat_interval=0.05, heartbeat_timeout=0.2
-    ) as listener:
+    async with (
+        AmiPeer(silent, Connection()) as peer,
+        run_listener(peer, heartbeat_interval=0.05, heartbeat_timeout=0.2) as listener,
+    ):
         await eventually(lambda: peer.connections >= 2 and listener.connected.is_set())
     assert any("did not answer a Ping" in r.getMessage() for r in caplog.records)

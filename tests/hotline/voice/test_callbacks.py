@@ -44,9 +44,7 @@ def originate_transcript_for_our_action_id(action: dict[str, str]) -> bytes:
 
 def attempts(db: Database) -> list[tuple[str, str | None, int | None, str | None]]:
     with db.read() as session:
-        return [
-            (a.action_id, a.result, a.reason_code, a.channel) for a in session.scalars(select(CallbackAttempt))
-        ]
+        return [(a.action_id, a.result, a.reason_code, a.channel) for a in session.scalars(select(CallbackAttempt))]
 
 
 async def test_click_to_call_rings_the_operator_then_the_resident_and_records_the_answer(
@@ -104,7 +102,10 @@ def test_operator_works_the_callback_list_from_the_command_line(db: Database, se
     ]
     with ThreadedPeer(Connection(on_originate=originate_transcript_for_our_action_id)) as peer:
         cli.env.update(
-            HOTLINE_AMI_HOST="127.0.0.1", HOTLINE_AMI_PORT=str(peer.port), HOTLINE_AMI_USERNAME=USERNAME, HOTLINE_AMI_SECRET=SECRET
+            HOTLINE_AMI_HOST="127.0.0.1",
+            HOTLINE_AMI_PORT=str(peer.port),
+            HOTLINE_AMI_USERNAME=USERNAME,
+            HOTLINE_AMI_SECRET=SECRET,
         )
         called = cli("callbacks-desk", "call", str(entry_id), "--operator", "7001")
     assert called.exit_code == 0, called.output

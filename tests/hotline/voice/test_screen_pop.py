@@ -13,7 +13,9 @@ from tests.hotline.voice.test_ami_listener import calls
 
 def answered_call_from(phone_as_asterisk_gives_it: str) -> bytes:
     """answered.txt, with the caller's channel showing an outside number instead of 7001."""
-    return transcript("answered.txt").replace(b"CallerIDNum: 7001\r\n", f"CallerIDNum: {phone_as_asterisk_gives_it}\r\n".encode())
+    return transcript("answered.txt").replace(
+        b"CallerIDNum: 7001\r\n", f"CallerIDNum: {phone_as_asterisk_gives_it}\r\n".encode()
+    )
 
 
 async def test_known_resident_rings_operator_who_sees_record_open_tickets_and_last_contacts(
@@ -27,9 +29,10 @@ async def test_known_resident_rings_operator_who_sees_record_open_tickets_and_la
         dispatch_service.set_resident_tags(session, resident=resident, tags=["elderly", "lives_alone"])
     earlier = transcript("missed.txt").replace(b"CallerIDNum: 7003\r\n", b"CallerIDNum: 013800138000\r\n")
     with bus.subscribe("extension:7002") as operator_7002, bus.subscribe("extension:7004") as operator_7004:
-        async with AmiPeer(Connection(after_login=[earlier, answered_call_from("013800138000")])) as peer, run_listener(
-            peer
-        ) as listener:
+        async with (
+            AmiPeer(Connection(after_login=[earlier, answered_call_from("013800138000")])) as peer,
+            run_listener(peer) as listener,
+        ):
             await eventually(lambda: len(calls(db)) == 2)
             await listener.settled()
         missed_pop = await asyncio.wait_for(operator_7004.get(), 1)

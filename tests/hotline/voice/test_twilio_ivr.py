@@ -64,7 +64,9 @@ def the_call(db: Database, sid: str) -> Call:
         return call
 
 
-def test_resident_hears_the_menu_in_english_picks_plumbing_and_reaches_an_operator(db: Database, twilio: Twilio) -> None:
+def test_resident_hears_the_menu_in_english_picks_plumbing_and_reaches_an_operator(
+    db: Database, twilio: Twilio
+) -> None:
     body = voice_call_from_a_phone()
     with db.transaction() as session:
         factories.resident(session, phone="+19253920364", language="en", name="Joey")
