@@ -133,6 +133,8 @@ class CallTracker:
         open but Asterisk no longer has were hung up while we were away; calls whose caller leg is
         gone are finished. Live channels we never saw are adopted. Returns calls closed."""
         live_ids: set[str] = set()
+        # first legs first, so a call we never saw is created before its other legs join it
+        live = sorted(live, key=lambda item: item.get("Uniqueid") != item.get("Linkedid"))
         for item in live:
             try:
                 uniqueid = field(item, "Uniqueid", required=True)
@@ -141,7 +143,7 @@ class CallTracker:
                 continue
             assert uniqueid is not None
             live_ids.add(uniqueid)
-            self.handle({**item, "Event": "Newchannel"})
+            self.handle({**item, "Event": "Newchannel", **_started(item)})
         closed = 0
         try:
             with self.db.transaction() as session:
@@ -328,6 +330,19 @@ class CallTracker:
             channel=field(event, "Channel"),
             uniqueid=field(event, "Uniqueid"),
         )
+
+
+def _started(channel: AmiEvent) -> dict[str, str]:
+    """A live channel's start, from its ``Duration`` (``HH:MM:SS``), as an event ``Timestamp``."""
+    duration = channel.get("Duration")
+    if "Timestamp" in channel or not isinstance(duration, str):
+        return {}
+    try:
+        hours, minutes, seconds = (int(part) for part in duration.split(":"))
+    except ValueError:
+        return {}
+    started = clock.now() - dt.timedelta(hours=hours, minutes=minutes, seconds=seconds)
+    return {"Timestamp": f"{started.timestamp():.6f}"}
 
 
 def _name(event: AmiEvent) -> str:

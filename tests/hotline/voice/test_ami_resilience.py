@@ -7,8 +7,9 @@ from fastapi.testclient import TestClient
 from config.db import Database
 from config.settings import Settings
 from hotline.app import create_app
+from hotline.voice.models import CallChannel
 from tests.hotline.voice.ami_peer import AmiPeer, Connection, eventually, message, transcript
-from tests.hotline.voice.test_ami_listener import callbacks, calls
+from tests.hotline.voice.test_ami_listener import callbacks, calls, count
 
 
 def messages_until(data: bytes, event: str) -> tuple[bytes, bytes]:
@@ -106,3 +107,31 @@ async def test_silent_peer_is_detected_by_the_heartbeat_and_replaced(db, run_lis
     ):
         await eventually(lambda: peer.connections >= 2 and listener.connected.is_set())
     assert any("did not answer a Ping" in r.getMessage() for r in caplog.records)
+
+
+async def test_call_that_started_while_away_is_adopted_from_the_live_channels(db, run_listener) -> None:  # type: ignore[no-untyped-def]
+    resident_leg = {
+        "Channel": "PJSIP/trunk-00000009",
+        "Uniqueid": "1781709000.5",
+        "Linkedid": "1781709000.5",
+        "CallerIDNum": "13800138000",
+        "ChannelStateDesc": "Up",
+        "Duration": "00:01:30",
+    }
+    operator_leg = {**resident_leg, "Channel": "PJSIP/7001-0000000a", "Uniqueid": "1781709000.6", "CallerIDNum": "7001"}
+    hangup = message(
+        ("Event", "Hangup"),
+        ("Channel", "PJSIP/trunk-00000009"),
+        ("Uniqueid", "1781709000.5"),
+        ("Linkedid", "1781709000.5"),
+        ("Cause", "16"),
+        ("Cause-txt", "Normal Clearing"),
+    )
+    script = Connection(live_channels=[operator_leg, resident_leg], after_login=[hangup])
+    async with AmiPeer(script) as peer, run_listener(peer) as listener:
+        await eventually(lambda: calls(db))
+        await listener.settled()
+    [call] = calls(db)
+    assert call.caller_phone == "+8613800138000" and call.hangup_cause == 16
+    assert call.ended_at is not None and 85 <= (call.ended_at - call.started_at).total_seconds() <= 95
+    assert count(db, CallChannel) == 2  # the operator's leg joined the adopted call
