@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 from config import staff
 from config.db import Database
-from config.errors import NotFound
+from config.errors import ConfigError, NotFound
 from config.settings import Settings
 from hotline.voice import service
-from hotline.voice.ami import AmiConnection
+from hotline.voice.ami import AmiConnection, LoginRefused
 from hotline.voice.tracker import CALLBACK_ACCOUNT
 
 RING_SECONDS = 30
@@ -64,29 +64,20 @@ async def call_back(
             service.start_attempt(session, entry=entry, operator=operator, action_id=action_id)
             return entry.number
 
-    number = await asyncio.to_thread(start)
     own = connection is None
     if connection is None:
-        if not settings.ami_host:
-            raise NotFound("HOTLINE_AMI_HOST is not set: no Asterisk to place the call")
-        connection = AmiConnection(
-            host=settings.ami_host,
-            port=settings.ami_port,
-            username=settings.ami_username,
-            secret=settings.ami_secret,
-            on_event=lambda _message: None,  # the listener of `hotline serve` follows the call
-        )
+        connection = await _open(settings)  # before anything is recorded: no AMI, no attempt
     try:
-        if own:
-            await connection.open()
+        number = await asyncio.to_thread(start)
         action = originate_action(
             extension=extension, number=number, context=settings.ami_context, entry_id=entry_id, action_id=action_id
         )
-        answer = await connection.action(action, timeout)
-    except (TimeoutError, ConnectionError, OSError) as exc:
-        result = "no_response" if isinstance(exc, TimeoutError) else "connection_lost"
-        await asyncio.to_thread(_fail, db, action_id, result)
-        return CallbackResult(entry_id, action_id, result, number, extension)
+        try:
+            answer = await connection.action(action, timeout)
+        except (TimeoutError, ConnectionError, OSError) as exc:
+            result = "no_response" if isinstance(exc, TimeoutError) else "connection_lost"
+            await asyncio.to_thread(_fail, db, action_id, result)
+            return CallbackResult(entry_id, action_id, result, number, extension)
     finally:
         if own:
             connection.close()
@@ -103,9 +94,29 @@ async def call_back(
                 channel=final.get("Channel") or None,
                 uniqueid=final.get("Uniqueid") or None,
             )
-            return attempt.result or "failed" if attempt else "failed"
+            return (attempt.result or "failed") if attempt else "failed"
 
     return CallbackResult(entry_id, action_id, await asyncio.to_thread(record), number, extension)
+
+
+async def _open(settings: Settings) -> AmiConnection:
+    if not settings.ami_host:
+        raise ConfigError("HOTLINE_AMI_HOST is not set: there is no Asterisk to place the call")
+    connection = AmiConnection(
+        host=settings.ami_host,
+        port=settings.ami_port,
+        username=settings.ami_username,
+        secret=settings.ami_secret,
+        on_event=lambda _message: None,  # the listener of `hotline serve` follows the call itself
+    )
+    where = f"{settings.ami_host}:{settings.ami_port}"
+    try:
+        await connection.open()
+    except LoginRefused as exc:
+        raise ConfigError(f"AMI login refused by {where}: {exc} (check HOTLINE_AMI_USERNAME/_SECRET)") from None
+    except (OSError, TimeoutError) as exc:
+        raise ConfigError(f"cannot reach AMI at {where}: {exc or type(exc).__name__}") from None
+    return connection
 
 
 def _fail(db: Database, action_id: str, result: str) -> None:

@@ -117,3 +117,23 @@ def test_operator_works_the_callback_list_from_the_command_line(db: Database, se
     assert closed["note"] == "水管已修好" and closed["operator"] == "王芳" and closed["attempts"] == 1
     again = cli("callbacks-desk", "done", str(entry_id))
     assert again.exit_code == 2 and f"callback {entry_id} is already done" in again.output
+
+
+def test_callback_with_a_refused_ami_login_says_so_and_records_no_attempt(
+    db: Database, settings: Settings, cli
+) -> None:  # type: ignore[no-untyped-def]
+    entry_id = missed_call_on_the_list(db, settings)
+    with ThreadedPeer(Connection(on_originate=originate_transcript_for_our_action_id)) as peer:
+        cli.env.update(
+            HOTLINE_AMI_HOST="127.0.0.1",
+            HOTLINE_AMI_PORT=str(peer.port),
+            HOTLINE_AMI_USERNAME=USERNAME,
+            HOTLINE_AMI_SECRET="wrong",
+        )
+        refused = cli("callbacks-desk", "call", str(entry_id), "--operator", "7001")
+    assert refused.exit_code == 2
+    assert f"hotline: error: AMI login refused by 127.0.0.1:{peer.port}: Authentication failed" in refused.output
+    assert attempts(db) == [] and not any(a.get("Action") == "Originate" for a in peer.actions)
+    cli.env.pop("HOTLINE_AMI_HOST")
+    unset = cli("callbacks-desk", "call", str(entry_id), "--operator", "7001")
+    assert unset.exit_code == 2 and "HOTLINE_AMI_HOST is not set" in unset.output
