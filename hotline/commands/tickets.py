@@ -127,9 +127,12 @@ def move(cli: CliContext, number: str, status: str, note: str | None, operator: 
     """Perform one lifecycle step (an illegal step is refused)."""
     with cli.db.transaction() as session:
         ticket_row = service.get_ticket(session, number=number)
-        actor, _member = _actor(session, operator)
+        actor, member = _actor(session, operator)
         event = service.move_ticket(session, ticket=ticket_row, to=status, actor=actor, note=note)
+        call = voice_service.link_live_call(session, operator=member, ticket=ticket_row) if member else None
         click.echo(f"{ticket_row.number}: {event.from_status} -> {event.to_status}")
+    if call is not None:
+        click.echo(f"linked to call {call.id} (the call {operator} is on)", err=True)
 
 
 @ticket.command("list")

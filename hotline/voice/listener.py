@@ -31,6 +31,7 @@ class AmiListener:
         max_delay: float = 60.0,
         heartbeat_interval: float = 20.0,
         heartbeat_timeout: float = 10.0,
+        reconcile_interval: float = 600.0,
         action_timeout: float = 10.0,
     ) -> None:
         self.settings = settings
@@ -39,6 +40,7 @@ class AmiListener:
         self.initial_delay, self.max_delay = initial_delay, max_delay
         self.heartbeat_interval, self.heartbeat_timeout = heartbeat_interval, heartbeat_timeout
         self.action_timeout = action_timeout
+        self.reconcile_interval = reconcile_interval
         self.problem: str | None = None
         self.connection: AmiConnection | None = None
         self.connected = asyncio.Event()
@@ -107,13 +109,21 @@ class AmiListener:
             self.connection = None
 
     async def _heartbeat(self, connection: AmiConnection) -> None:
-        """panoramisk's pinger never looks for the Pong; a half-open socket stays silent forever."""
+        """panoramisk's pinger never looks for the Pong; a half-open socket stays silent forever.
+        Now and then the live channels are listed again, so a call whose Hangup was lost without
+        a reconnect is still closed."""
+        loop = asyncio.get_running_loop()
+        next_snapshot = loop.time() + self.reconcile_interval
         while True:
-            await asyncio.sleep(self.heartbeat_interval)
+            await asyncio.sleep(min(self.heartbeat_interval, max(0.0, next_snapshot - loop.time())))
             try:
-                await connection.action({"Action": "Ping"}, self.heartbeat_timeout)
+                if loop.time() >= next_snapshot:
+                    next_snapshot = loop.time() + self.reconcile_interval
+                    await connection.action({"Action": "CoreShowChannels"}, self.heartbeat_timeout)
+                else:
+                    await connection.action({"Action": "Ping"}, self.heartbeat_timeout)
             except (TimeoutError, ConnectionError):
-                log.warning("AMI peer %s did not answer a Ping; closing the connection", self.where)
+                log.warning("AMI peer %s did not answer; closing the connection", self.where)
                 connection.close()
                 return
 

@@ -106,7 +106,7 @@ async def test_silent_peer_is_detected_by_the_heartbeat_and_replaced(db, run_lis
         run_listener(peer, heartbeat_interval=0.05, heartbeat_timeout=0.2) as listener,
     ):
         await eventually(lambda: peer.connections >= 2 and listener.connected.is_set())
-    assert any("did not answer a Ping" in r.getMessage() for r in caplog.records)
+    assert any("did not answer; closing the connection" in r.getMessage() for r in caplog.records)
 
 
 async def test_call_that_started_while_away_is_adopted_from_the_live_channels(db, run_listener) -> None:  # type: ignore[no-untyped-def]
@@ -135,3 +135,16 @@ async def test_call_that_started_while_away_is_adopted_from_the_live_channels(db
     assert call.caller_phone == "+8613800138000" and call.hangup_cause == 16
     assert call.ended_at is not None and 85 <= (call.ended_at - call.started_at).total_seconds() <= 95
     assert count(db, CallChannel) == 2  # the operator's leg joined the adopted call
+
+
+async def test_call_whose_hangup_was_lost_is_closed_by_the_periodic_snapshot(db, run_listener) -> None:  # type: ignore[no-untyped-def]
+    before, _after = messages_until(transcript("missed.txt"), "Hangup")  # the Hangups never arrive
+    async with (
+        AmiPeer(Connection(after_login=[before])) as peer,
+        run_listener(peer, reconcile_interval=0.2) as listener,
+    ):
+        await eventually(lambda: calls(db))
+        await listener.settled()
+    assert peer.connections == 1 and listener.reconciled == 1
+    [call] = calls(db)
+    assert call.outcome == "missed" and [e.number for e in callbacks(db)] == ["7003"]

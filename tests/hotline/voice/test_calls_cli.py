@@ -63,6 +63,19 @@ def test_ticket_created_by_the_operator_on_a_live_call_is_linked_to_it(db: Datab
     assert call["ticket_number"] == number and call["outcome"] == "in_progress"
     history = json.loads(cli("ticket", "show", number, "--json").output)["events"]
     assert history[-1]["kind"] == "note" and history[-1]["note"] == "phone call 1 from +8613800138000 linked"
+    moved = cli("ticket", "move", number, "dispatching", "--operator", "7002")
+    assert moved.exit_code == 0 and "linked" not in moved.stderr  # already this call's ticket
+
+
+def test_ticket_the_operator_works_on_during_a_call_is_linked_to_it(db: Database, settings: Settings, cli) -> None:  # type: ignore[no-untyped-def]
+    with db.transaction() as session:
+        factories.operator(session, name="张伟", extension="7002")
+        number = factories.ticket(session, settings, phone="+8613800138000").number
+    replay(db, settings, until_hangup(transcript("answered.txt")))
+    moved = cli("ticket", "move", number, "dispatching", "--operator", "7002")
+    assert moved.exit_code == 0 and "linked to call 1 (the call 7002 is on)" in moved.stderr
+    [call] = json.loads(cli("calls", "list", "--json").output)
+    assert call["ticket_number"] == number
 
 
 def test_operator_links_a_call_to_a_ticket_by_hand(db: Database, settings: Settings, cli) -> None:  # type: ignore[no-untyped-def]
