@@ -66,16 +66,15 @@ class AmiListener:
                 try:
                     await self._session()
                     delay = self.initial_delay  # a session that logged in resets the backoff
-                    continue_after = self.initial_delay
+                    wait = delay
                 except LoginRefused as exc:
                     self.problem = f"AMI login refused by {self.where}: {exc} (check HOTLINE_AMI_USERNAME/_SECRET)"
-                    continue_after = delay
+                    wait, delay = delay, min(delay * 2, self.max_delay)
                 except (OSError, TimeoutError, ConnectionError) as exc:
                     self.problem = f"cannot reach AMI at {self.where}: {exc or type(exc).__name__}"
-                    continue_after = delay
-                log.warning("%s; retrying in %.1f s", self.problem or "AMI connection ended", continue_after)
-                await asyncio.sleep(continue_after)
-                delay = min(delay * 2, self.max_delay)
+                    wait, delay = delay, min(delay * 2, self.max_delay)
+                log.warning("%s; retrying in %.1f s", self.problem or "AMI connection ended", wait)
+                await asyncio.sleep(wait)
         finally:
             consumer.cancel()
             if self.connection is not None:
@@ -98,7 +97,14 @@ class AmiListener:
         heartbeat = asyncio.create_task(self._heartbeat(connection))
         try:
             # the snapshot reaches the tracker through _received, in stream order
-            await connection.action({"Action": "CoreShowChannels"}, self.action_timeout)
+            listing = await connection.action({"Action": "CoreShowChannels"}, self.action_timeout)
+            first = listing[0] if isinstance(listing, list) else listing
+            if not first.success:
+                log.warning(
+                    "AMI refused CoreShowChannels (%s): calls that end while disconnected stay open; "
+                    "give the manager user write = reporting",
+                    first.get("Message") or first.get("Response"),
+                )
             self.connected.set()
             reason = await connection.lost
             self.problem = f"AMI connection to {self.where} lost ({_describe(reason)}); reconnecting"

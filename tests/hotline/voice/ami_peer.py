@@ -41,6 +41,7 @@ class Connection:
     close_after: bool = False  # close the socket once ``after_login`` is written
     answer_pings: bool = True
     live_channels: list[dict[str, str]] = field(default_factory=list)  # for CoreShowChannels
+    may_list_channels: bool = True  # False: the manager user lacks write = reporting
     on_originate: Callable[[dict[str, str]], bytes | None] | None = None  # None: drop the socket
     pause: float = 0.0  # between chunks, so the client really receives them apart
     gate: threading.Event | None = None  # wait for it before writing ``after_login``
@@ -84,6 +85,7 @@ class AmiPeer:
         self.connections += 1
         self._writers.append(writer)
         writer.write(BANNER)
+        transcript_sent = False
         try:
             while True:
                 try:
@@ -111,6 +113,10 @@ class AmiPeer:
                     writer.write(
                         message(("Event", "FullyBooted"), ("Privilege", "system,all"), ("Status", "Fully Booted"))
                     )
+                elif name == "coreshowchannels" and not script.may_list_channels:
+                    writer.write(
+                        message(("Response", "Error"), ("ActionID", action_id), ("Message", "Permission denied"))
+                    )
                 elif name == "coreshowchannels":
                     writer.write(
                         message(
@@ -130,17 +136,6 @@ class AmiPeer:
                             ("ListItems", str(len(script.live_channels))),
                         )
                     )
-                    await writer.drain()
-                    if script.gate is not None:
-                        await asyncio.to_thread(script.gate.wait, 10)
-                    for chunk in script.after_login:
-                        writer.write(chunk)
-                        await writer.drain()
-                        if script.pause:
-                            await asyncio.sleep(script.pause)
-                    if script.close_after:
-                        writer.close()
-                        return
                 elif name == "ping":
                     if script.answer_pings:
                         writer.write(
@@ -170,6 +165,19 @@ class AmiPeer:
                         message(("Response", "Error"), ("ActionID", action_id), ("Message", "Invalid/unknown command"))
                     )
                 await writer.drain()
+                if name == "coreshowchannels" and not transcript_sent:
+                    # the hotline lists live channels right after login: now the recorded call
+                    transcript_sent = True
+                    if script.gate is not None:
+                        await asyncio.to_thread(script.gate.wait, 10)
+                    for chunk in script.after_login:
+                        writer.write(chunk)
+                        await writer.drain()
+                        if script.pause:
+                            await asyncio.sleep(script.pause)
+                    if script.close_after:
+                        writer.close()
+                        return
         finally:
             writer.close()
 

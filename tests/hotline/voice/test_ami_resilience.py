@@ -148,3 +148,15 @@ async def test_call_whose_hangup_was_lost_is_closed_by_the_periodic_snapshot(db,
     assert peer.connections == 1 and listener.reconciled == 1
     [call] = calls(db)
     assert call.outcome == "missed" and [e.number for e in callbacks(db)] == ["7003"]
+
+
+async def test_manager_user_without_reporting_rights_is_warned_about_and_calls_still_tracked(
+    db, run_listener, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    script = Connection(may_list_channels=False, after_login=[transcript("missed.txt")])
+    async with AmiPeer(script) as peer, run_listener(peer) as listener:
+        await eventually(lambda: calls(db))
+        await listener.settled()
+        assert listener.health() is None
+    assert "AMI refused CoreShowChannels (Permission denied)" in caplog.text and "write = reporting" in caplog.text
+    assert [c.outcome for c in calls(db)] == ["missed"]
