@@ -86,6 +86,7 @@ class Settings(BaseSettings):
     ami_port: int = Field(default=5038, ge=1, le=65535)
     ami_username: str = ""
     ami_secret: str = ""
+    ami_context: str = "from-internal"  # dialplan context for callbacks (operator's extension, then resident)
 
     @classmethod
     def settings_customise_sources(

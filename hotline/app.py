@@ -16,9 +16,11 @@ from starlette.concurrency import run_in_threadpool
 
 from config.db import Database
 from config.errors import HotlineError
+from config.events import LocalEventBus
 from config.settings import Settings, get_settings
 from dispatch.views import router as dispatch_router
 from providers.views import router as providers_router
+from hotline.voice.views import router as voice_router
 
 log = logging.getLogger("hotline")
 STATIC = Path(__file__).resolve().parent.parent / "config" / "static"
@@ -33,6 +35,14 @@ def background_workers(app: FastAPI) -> dict[str, BackgroundWorker]:
     """The long-running work ``hotline serve`` runs beside the web app, by name. Each channel
     adds its worker here; tests build the app without them and drive the workers directly."""
     workers: dict[str, BackgroundWorker] = {}
+    settings: Settings = app.state.settings
+    if settings.ami_host:
+        from hotline.voice.listener import AmiListener
+
+        listener = AmiListener(settings=settings, db=app.state.db, bus=app.state.events)
+        app.state.ami = listener
+        app.state.health_checks["ami"] = listener.health
+        workers["ami"] = listener.run
     return workers
 
 
@@ -80,6 +90,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.state.settings = settings
     app.state.db = database
     app.state.health_checks = {}  # name -> HealthCheck; channels (AMI, ...) add theirs
+    app.state.events = LocalEventBus()  # live events (screen pops); see config/events.py
 
     @app.exception_handler(HotlineError)
     async def _hotline_error(request: Request, exc: HotlineError) -> Response:
@@ -100,4 +111,5 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(dispatch_router)
     app.include_router(providers_router)
+    app.include_router(voice_router)
     return app

@@ -8,7 +8,7 @@ import click
 
 from config.errors import HotlineError
 from hotline.cli_base import CliContext, HotlineGroup
-from hotline.commands import providers, reference, system, tickets
+from hotline.commands import providers, reference, system, tickets, voice
 
 
 @click.group(cls=HotlineGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -28,6 +28,8 @@ for command in (
     system.db,
     system.serve,
     system.demo,
+    voice.calls,
+    voice.callbacks_desk,
 ):
     cli.add_command(command)
 

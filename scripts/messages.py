@@ -24,9 +24,11 @@ OPTIONS = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n", "trimmed": 
 
 def extract(package: str) -> Catalog:
     template = Catalog(project="hotline", fuzzy=False)
+    # a sub-package with its own catalog (hotline/voice) is not also extracted into its parent's
+    nested = [(f"{p.removeprefix(package + '/')}/**", "ignore") for p in PACKAGES if p.startswith(package + "/")]
     for filename, lineno, message, comments, context in extract_from_dir(
         ROOT / package,
-        method_map=METHOD_MAP,
+        method_map=nested + METHOD_MAP,
         options_map=OPTIONS,
         keywords=EXTRACT_KEYWORDS,
         comment_tags=("TRANSLATORS:",),

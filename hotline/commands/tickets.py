@@ -10,6 +10,7 @@ from dispatch import service
 from dispatch.schemas import TicketOut
 from dispatch.states import CHANNELS, STATUSES, URGENCIES
 from hotline.cli_base import CliContext, group, pass_cli, print_json
+from hotline.voice import service as voice_service
 
 
 @group("ticket", help="Create, inspect and move tickets.")
@@ -73,6 +74,9 @@ def create(
             operator=member,
         )
         number = ticket.number
+        call = voice_service.link_live_call(session, operator=member, ticket=ticket) if member else None
+    if call is not None:
+        click.echo(f"linked to call {call.id} (the call {operator} is on)", err=True)
     if not created:
         click.echo(f"linked to open ticket {number} (same resident and item within 24 hours)", err=True)
     click.echo(number)
@@ -123,9 +127,12 @@ def move(cli: CliContext, number: str, status: str, note: str | None, operator: 
     """Perform one lifecycle step (an illegal step is refused)."""
     with cli.db.transaction() as session:
         ticket_row = service.get_ticket(session, number=number)
-        actor, _member = _actor(session, operator)
+        actor, member = _actor(session, operator)
         event = service.move_ticket(session, ticket=ticket_row, to=status, actor=actor, note=note)
+        call = voice_service.link_live_call(session, operator=member, ticket=ticket_row) if member else None
         click.echo(f"{ticket_row.number}: {event.from_status} -> {event.to_status}")
+    if call is not None:
+        click.echo(f"linked to call {call.id} (the call {operator} is on)", err=True)
 
 
 @ticket.command("list")

@@ -1,0 +1,1 @@
+"""The voice channel: Asterisk AMI call tracking, Twilio Voice IVR, screen pops, the callback list."""
