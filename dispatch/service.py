@@ -13,7 +13,15 @@ from sqlalchemy.orm import Session
 from config import areas, catalog, clock
 from config.errors import InvalidInput, NotFound
 from config.staff import Actor, Staff
-from dispatch.models import RESIDENT_TAGS, Resident, ResidentTag, Ticket, TicketCounter, TicketEvent
+from dispatch.models import (
+    RESIDENT_TAGS,
+    LabelledText,
+    Resident,
+    ResidentTag,
+    Ticket,
+    TicketCounter,
+    TicketEvent,
+)
 from dispatch.states import CHANNELS, OPEN_STATUSES, URGENCIES, check_transition
 
 DUPLICATE_WINDOW = dt.timedelta(hours=24)
@@ -276,3 +284,28 @@ def open_tickets_of(session: Session, *, resident: Resident) -> list[Ticket]:
             .order_by(Ticket.created_at.desc())
         )
     )
+
+
+def confirm_item(session: Session, *, ticket: Ticket, item: catalog.ServiceItem, actor: Actor) -> LabelledText:
+    """An operator confirms or corrects a ticket's item. The ticket is re-classified (audited)
+    when the item changes, and the ticket's text is kept as a labelled example either way."""
+    predicted, confidence = ticket.item, ticket.item_confidence
+    if ticket.item is None or ticket.item.id != item.id or ticket.item_confidence is not None:
+        set_item(session, ticket=ticket, item=item, actor=actor, confidence=None)
+    example = LabelledText(
+        text=ticket.description,
+        item=item,
+        predicted_item=predicted,
+        predicted_confidence=confidence,
+        ticket_id=ticket.id,
+        actor=actor.ref,
+        created_at=clock.now(),
+    )
+    session.add(example)
+    session.flush()
+    return example
+
+
+def list_labelled_texts(session: Session, *, limit: int | None = None) -> list[LabelledText]:
+    query = select(LabelledText).order_by(LabelledText.id)
+    return list(session.scalars(query.limit(limit) if limit else query))

@@ -18,6 +18,10 @@ from config.db import Database
 from config.errors import HotlineError
 from config.settings import Settings, get_settings
 from dispatch.views import router as dispatch_router
+from hotline import intake
+from sms import outbox
+from sms.senders import sender_for
+from sms.views import twilio_router
 
 log = logging.getLogger("hotline")
 STATIC = Path(__file__).resolve().parent.parent / "config" / "static"
@@ -32,6 +36,10 @@ def background_workers(app: FastAPI) -> dict[str, BackgroundWorker]:
     """The long-running work ``hotline serve`` runs beside the web app, by name. Each channel
     adds its worker here; tests build the app without them and drive the workers directly."""
     workers: dict[str, BackgroundWorker] = {}
+    db: Database = app.state.db
+    settings: Settings = app.state.settings
+    sender = sender_for(settings)
+    workers["sms-sender"] = lambda: outbox.run_sender(db, sender, policy=outbox.Policy.of(settings))
     return workers
 
 
@@ -98,4 +106,5 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(dispatch_router)
+    app.include_router(twilio_router(intake.router_for(settings)))
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dispatch.models  # noqa: F401
+import sms.models  # noqa: F401
 from config.db import Base
 
 metadata = Base.metadata
