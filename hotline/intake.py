@@ -36,7 +36,8 @@ _COMMAND_NAMES = {"查询": "status", "退订": "stop", "td": "stop", "订阅": 
 class Context:
     settings: Settings
     phone: str  # E.164
-    text: str  # NFKC, stripped: full-width letters and digits are plain ones here
+    text: str  # NFKC, stripped: full-width letters and digits are plain ones here (for matching)
+    written: str  # the text as the resident wrote it (for the ticket)
     resident: Resident | None = None
     guess: classifier.Classification | None = None  # the classifier's, computed once when needed
 
@@ -126,7 +127,7 @@ def threaded_reply(session: Session, inbound: InboundMessage, ctx: Context) -> s
         session,
         ticket=ticket,
         channel="sms",
-        description=ctx.text,
+        description=ctx.written,
         urgency=classifier.urgency_of(ctx.text),
         actor=Actor.resident(),
     )
@@ -144,7 +145,7 @@ def new_ticket(session: Session, inbound: InboundMessage, ctx: Context) -> str |
         session,
         resident=resident,
         channel="sms",
-        description=ctx.text,
+        description=ctx.written,
         zone=ctx.settings.zone,
         actor=Actor.resident(),
         item=item,
@@ -194,6 +195,7 @@ def route(session: Session, inbound: InboundMessage, settings: Settings) -> str 
         settings=settings,
         phone=inbound.phone,
         text=unicodedata.normalize("NFKC", inbound.body).strip(),
+        written=inbound.body.strip(),
         resident=service.get_resident_by_phone(session, phone=inbound.phone),
     )
     inbound.status = "handled"

@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 from typing import Protocol
 
-from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
@@ -97,12 +97,13 @@ class TwilioSender:
                 body=message.body,
                 **({"status_callback": self.status_callback} if self.status_callback else {}),
             )
-        except TwilioRestException as exc:
+        except (TwilioRestException, TwilioServiceException) as exc:
             # 429 and 5xx are the provider's trouble: try again later. Any other 4xx (bad number,
             # unverified recipient, blocked) will fail the same way every time.
-            retryable = exc.status == 429 or exc.status >= 500
+            status = int(exc.status)
+            detail = exc.msg if isinstance(exc, TwilioRestException) else (exc.detail or exc.title)
             raise SendError(
-                f"Twilio {exc.status} (code {exc.code}): {exc.msg}", retryable=retryable, status=exc.status
+                f"Twilio {status} (code {exc.code}): {detail}", retryable=status == 429 or status >= 500, status=status
             ) from exc
         except (TwilioException, OSError) as exc:  # connection refused, timeout, TLS ...
             raise SendError(f"Twilio unreachable: {exc}", retryable=True) from exc
