@@ -11,10 +11,11 @@ from collections.abc import Callable
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from config import clock
 from fastapi.testclient import TestClient
 from httpx import Response
 from twilio.request_validator import RequestValidator
+
+from config import clock
 
 AUTH_TOKEN = "test-auth-token-12345"
 ACCOUNT_SID = "AC" + "0" * 32

@@ -206,9 +206,10 @@ def test_a_flood_of_texts_is_stored_answered_once_and_opens_nothing(
 
 @pytest.mark.fixtures
 def test_twilios_recorded_inbound_sms_goes_through_the_endpoint(hotline: TestClient, db: Database) -> None:
+    import urllib.parse
+
     from tests.support import shared_fixture
     from tests.twilio_support import post_signed
-    import urllib.parse
 
     lines = shared_fixture("twilio", "request_variables.form.txt").read_text(encoding="utf-8").splitlines()
     [line] = [x for x in lines if "SmsMessageSid=" in x]
