@@ -186,6 +186,7 @@ def create_ticket(
         created_at=now,
         updated_at=now,
         due_at=now + dt.timedelta(minutes=item.sla_minutes) if item is not None else None,
+        events=[],  # a new ticket has none: saves loading the collection on the first event
     )
     session.add(ticket)
     session.flush()

@@ -64,7 +64,7 @@ def ticket_number_of(subject: str | None) -> str | None:
 
 def rate_limit(session: Session, inbound: InboundMessage, ctx: Context) -> str | None:
     """Over the limit: keep the text, answer once politely, open nothing."""
-    count = sms_service.recent_inbound_count(session, phone=ctx.phone)
+    count = sms_service.recent_inbound_count(session, phone=ctx.phone) + 1  # this one too
     limit = ctx.settings.sms_rate_limit
     if count <= limit:
         return None

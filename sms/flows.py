@@ -2,8 +2,9 @@
 
 The inbound row and the answer commit in one transaction before the webhook returns 2xx, so a
 text Twilio saw acknowledged is never lost. A retried ``MessageSid`` gets the stored answer and
-changes nothing. The router runs inside a savepoint: if it fails, the text is still kept (status
-``failed``) and the resident gets a holding answer.
+changes nothing. The router runs inside a savepoint on a not-yet-stored inbound row (it records how the text was
+handled on it; the row is then written once): if the router fails, its work is rolled back, the
+text is still kept (status ``failed``) and the resident gets a holding answer.
 """
 
 from __future__ import annotations
@@ -77,8 +78,7 @@ def _receive_once(db: Database, text: IncomingText, route: InboundRouter, settin
             stored = service.get_inbound_by_sid(session, message_sid=text.message_sid)
             if stored is not None:
                 return stored.reply
-        inbound = service.record_inbound(
-            session,
+        inbound = service.new_inbound(
             message_sid=text.message_sid,
             from_raw=text.from_raw,
             phone=resident_phone(text.from_raw, settings),
@@ -88,16 +88,17 @@ def _receive_once(db: Database, text: IncomingText, route: InboundRouter, settin
         )
         if inbound.phone is None:
             log.info("SMS %s from %r not answered: not a resident's number", inbound.message_sid, text.from_raw)
+            service.store_inbound(session, inbound=inbound)
             return None
         try:
             with session.begin_nested():
                 reply = route(session, inbound)
         except Exception:
             log.exception("routing SMS %s failed; kept for an operator", inbound.message_sid)
-            inbound.status, inbound.handled_as = "failed", "error"
+            inbound.status, inbound.handled_as, inbound.subject = "failed", "error", None
             reply = gettext(settings.locale, "We received your message. An operator will follow up shortly.")
         inbound.reply = reply
+        service.store_inbound(session, inbound=inbound)  # one INSERT with how it was handled
         if reply:
             service.record_reply(session, inbound=inbound, body=reply)
-        session.flush()
         return reply

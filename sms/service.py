@@ -90,8 +90,7 @@ def record_reply(session: Session, *, inbound: InboundMessage, body: str) -> Out
     return message
 
 
-def record_inbound(
-    session: Session,
+def new_inbound(
     *,
     message_sid: str | None,
     from_raw: str,
@@ -100,8 +99,10 @@ def record_inbound(
     body: str,
     num_media: int = 0,
 ) -> InboundMessage:
+    """An inbound text, not yet stored: the router fills in how it was handled, then
+    ``store_inbound`` writes it once."""
     encoding = encoding_of(body)
-    message = InboundMessage(
+    return InboundMessage(
         message_sid=message_sid,
         from_raw=from_raw,
         phone=phone,
@@ -113,9 +114,12 @@ def record_inbound(
         status="received" if phone else "ignored",
         received_at=clock.now(),
     )
-    session.add(message)
+
+
+def store_inbound(session: Session, *, inbound: InboundMessage) -> InboundMessage:
+    session.add(inbound)
     session.flush()
-    return message
+    return inbound
 
 
 def get_inbound_by_sid(session: Session, *, message_sid: str) -> InboundMessage | None:
@@ -127,7 +131,7 @@ def get_outbound_by_sid(session: Session, *, provider_sid: str) -> OutboundMessa
 
 
 def recent_inbound_count(session: Session, *, phone: str, window: dt.timedelta = RATE_WINDOW) -> int:
-    """Texts from ``phone`` received within ``window`` up to now (the current one included)."""
+    """Texts from ``phone`` stored within ``window`` up to now (the one being routed is not stored yet)."""
     since = clock.now() - window
     return (
         session.scalar(
