@@ -47,14 +47,21 @@ def get_or_create_resident(
     """``phone`` is E.164 (normalise at the boundary with ``Settings.normalize_phone``)."""
     resident = get_resident_by_phone(session, phone=phone)
     if resident is None:
-        resident = Resident(phone=phone, language=language or "zh_CN")
-        session.add(resident)
+        resident = create_resident(session, phone=phone, language=language)
     if name and not resident.name:
         resident.name = name
     if community is not None and resident.community_id is None:
         resident.community = community
     if address and not resident.address:
         resident.address = address
+    session.flush()
+    return resident
+
+
+def create_resident(session: Session, *, phone: str, language: str | None = None) -> Resident:
+    """A new resident; the caller knows ``phone`` (E.164) has none yet (or use get_or_create_resident)."""
+    resident = Resident(phone=phone, language=language or "zh_CN", tag_rows=[])
+    session.add(resident)
     session.flush()
     return resident
 

@@ -226,7 +226,7 @@ def _classify(session: Session, ctx: Context) -> classifier.Classification:
 
 
 def _new_resident(session: Session, ctx: Context) -> Resident:
-    resident = service.get_or_create_resident(session, phone=ctx.phone, language=ctx.locale)
+    resident = service.create_resident(session, phone=ctx.phone, language=ctx.locale)  # route() found none
     ctx.resident = resident
     return resident
 

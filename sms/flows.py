@@ -98,7 +98,8 @@ def _receive_once(db: Database, text: IncomingText, route: InboundRouter, settin
             inbound.status, inbound.handled_as, inbound.subject = "failed", "error", None
             reply = gettext(settings.locale, "We received your message. An operator will follow up shortly.")
         inbound.reply = reply
-        service.store_inbound(session, inbound=inbound)  # one INSERT with how it was handled
+        # One INSERT with how it was handled, flushed together with the answer's row.
+        service.store_inbound(session, inbound=inbound, flush=not reply)
         if reply:
             service.record_reply(session, inbound=inbound, body=reply)
         return reply

@@ -116,9 +116,11 @@ def new_inbound(
     )
 
 
-def store_inbound(session: Session, *, inbound: InboundMessage) -> InboundMessage:
+def store_inbound(session: Session, *, inbound: InboundMessage, flush: bool = True) -> InboundMessage:
+    """Write the inbound row (``flush=False``: with whatever the caller flushes next)."""
     session.add(inbound)
-    session.flush()
+    if flush:
+        session.flush()
     return inbound
 
 
