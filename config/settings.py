@@ -162,6 +162,16 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _twilio_credentials(self) -> Settings:
+        if self.sms_backend == "twilio":
+            for name in ("twilio_account_sid", "twilio_auth_token", "twilio_from_number"):
+                if not getattr(self, name).strip():
+                    raise ValueError(
+                        f"HOTLINE_SMS_BACKEND=twilio needs {name.upper()} (the number's Twilio credentials)"
+                    )
+        return self
+
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)

@@ -77,6 +77,11 @@ _EN_STOP = frozenset(
         "up",
         "out",
         "get",
+        # words of an address, not of a need
+        "community",
+        "block",
+        "room",
+        "unit",
     ]
 )
 URGENT_ZH = ("紧急", "很急", "急急", "着急", "马上", "赶快", "赶紧", "快来", "立刻", "尽快", "救命", "十万火急")

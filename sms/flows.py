@@ -74,32 +74,37 @@ def receive(db: Database, text: IncomingText, route: InboundRouter, settings: Se
 
 def _receive_once(db: Database, text: IncomingText, route: InboundRouter, settings: Settings) -> str | None:
     with db.transaction() as session:
-        if text.message_sid:
-            stored = service.get_inbound_by_sid(session, message_sid=text.message_sid)
-            if stored is not None:
-                return stored.reply
-        inbound = service.new_inbound(
-            message_sid=text.message_sid,
-            from_raw=text.from_raw,
-            phone=resident_phone(text.from_raw, settings),
-            to_number=text.to_number,
-            body=text.body,
-            num_media=text.num_media,
-        )
-        if inbound.phone is None:
-            log.info("SMS %s from %r not answered: not a resident's number", inbound.message_sid, text.from_raw)
-            service.store_inbound(session, inbound=inbound)
-            return None
-        try:
-            with session.begin_nested():
-                reply = route(session, inbound)
-        except Exception:
-            log.exception("routing SMS %s failed; kept for an operator", inbound.message_sid)
-            inbound.status, inbound.handled_as, inbound.subject = "failed", "error", None
-            reply = gettext(settings.locale, "We received your message. An operator will follow up shortly.")
-        inbound.reply = reply
-        # One INSERT with how it was handled, flushed together with the answer's row.
-        service.store_inbound(session, inbound=inbound, flush=not reply)
-        if reply:
-            service.record_reply(session, inbound=inbound, body=reply)
-        return reply
+        return receive_in(session, text, route, settings)
+
+
+def receive_in(session: Session, text: IncomingText, route: InboundRouter, settings: Settings) -> str | None:
+    """``receive`` inside the caller's transaction (the demo seeds texts with it)."""
+    if text.message_sid:
+        stored = service.get_inbound_by_sid(session, message_sid=text.message_sid)
+        if stored is not None:
+            return stored.reply
+    inbound = service.new_inbound(
+        message_sid=text.message_sid,
+        from_raw=text.from_raw,
+        phone=resident_phone(text.from_raw, settings),
+        to_number=text.to_number,
+        body=text.body,
+        num_media=text.num_media,
+    )
+    if inbound.phone is None:
+        log.info("SMS %s from %r not answered: not a resident's number", inbound.message_sid, text.from_raw)
+        service.store_inbound(session, inbound=inbound)
+        return None
+    try:
+        with session.begin_nested():
+            reply = route(session, inbound)
+    except Exception:
+        log.exception("routing SMS %s failed; kept for an operator", inbound.message_sid)
+        inbound.status, inbound.handled_as, inbound.subject = "failed", "error", None
+        reply = gettext(settings.locale, "We received your message. An operator will follow up shortly.")
+    inbound.reply = reply
+    # One INSERT with how it was handled, flushed together with the answer's row.
+    service.store_inbound(session, inbound=inbound, flush=not reply)
+    if reply:
+        service.record_reply(session, inbound=inbound, body=reply)
+    return reply

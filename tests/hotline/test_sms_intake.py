@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from config import clock
 from config.db import Database
@@ -226,3 +227,26 @@ def test_twilios_recorded_inbound_sms_goes_through_the_endpoint(hotline: TestCli
     [ticket] = tickets(db)
     assert ticket.item is None  # nothing to classify: an operator triages it
     assert answer is not None and ticket.number in answer and answer.startswith("We received")
+
+
+def test_the_same_message_sid_arriving_twice_at_once_is_answered_from_the_first(
+    hotline: TestClient, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two workers take Twilio's retry at the same moment: the second one's insert hits the unique
+    MessageSid, its work is rolled back and it answers with what the first one stored."""
+    from sms import service as sms_service
+
+    sid = "SM" + "7" * 32
+    first = reply_of(text(hotline, "厨房水管漏水", sid=sid))
+    lookups = []
+    real_lookup = sms_service.get_inbound_by_sid
+
+    def not_yet_committed_on_first_look(session: Session, *, message_sid: str) -> InboundMessage | None:
+        lookups.append(message_sid)
+        return None if len(lookups) == 1 else real_lookup(session, message_sid=message_sid)
+
+    monkeypatch.setattr(sms_service, "get_inbound_by_sid", not_yet_committed_on_first_look)
+    second = text(hotline, "厨房水管漏水", sid=sid)
+    assert len(lookups) == 2
+    assert reply_of(second) == first
+    assert len(tickets(db)) == 1 and len(inbound(db)) == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import select
 
 from config import clock
@@ -137,3 +138,24 @@ def test_unreachable_twilio_is_retried_and_dead_after_max_attempts(db: Database)
     [row] = _rows(db)
     assert (row.status, row.attempts) == ("dead", 3)
     assert "unreachable" in (row.last_error or "")
+
+
+def test_twilio_backend_needs_its_credentials_and_sends_with_the_status_callback() -> None:
+    from config.errors import ConfigError
+    from config.settings import load_settings
+    from sms.senders import ConsoleSender, sender_for
+
+    with pytest.raises(ConfigError, match="HOTLINE_SMS_BACKEND=twilio needs TWILIO_AUTH_TOKEN"):
+        load_settings(demo=True, sms_backend="twilio", TWILIO_ACCOUNT_SID=ACCOUNT_SID)
+    settings = load_settings(
+        demo=True,
+        sms_backend="twilio",
+        public_url="https://hotline.example.org/",
+        TWILIO_ACCOUNT_SID=ACCOUNT_SID,
+        TWILIO_AUTH_TOKEN=AUTH_TOKEN,
+        TWILIO_FROM_NUMBER="+8657396345",
+    )
+    sender = sender_for(settings)
+    assert isinstance(sender, TwilioSender)
+    assert sender.status_callback == "https://hotline.example.org/sms/twilio/status"
+    assert isinstance(sender_for(load_settings(demo=True)), ConsoleSender)
