@@ -141,6 +141,8 @@ def new_ticket(session: Session, inbound: InboundMessage, ctx: Context) -> str |
     community_code = finder.find(ctx.text)
     resident = ctx.resident or _new_resident(session, ctx)
     item = catalog.get_item(session, code=guess.item_code) if guess.item_code else None
+    if item is not None and not item.active:  # withdrawn since the classifier was built
+        item = None
     ticket, created = service.create_ticket(
         session,
         resident=resident,

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config import clock
+from config.catalog import ServiceItem
 from config.db import Database
 from config.settings import Settings
 from dispatch import service as dispatch_service
@@ -121,3 +122,24 @@ def test_a_failing_handler_keeps_the_text_and_gives_a_holding_answer(
     assert (message.status, message.body) == ("failed", "厨房水管漏水")
     with db.read() as session:  # the half-done work was rolled back with its savepoint
         assert session.scalars(select(Resident)).all() == []
+
+
+def test_a_text_for_a_withdrawn_service_still_opens_a_ticket_for_triage(hotline: TestClient, db: Database) -> None:
+    from dispatch import classifier
+
+    with db.read() as session:  # the classifier was built while the item was still offered
+        classifier.for_session(session, threshold=0.5)
+    with db.transaction() as session:
+        catalog_item = session.scalar(select(ServiceItem).where(ServiceItem.code == "PE-TOILET-UNBLOCK"))
+        assert catalog_item is not None
+        catalog_item.active = False
+    try:
+        answer = reply_of(text(hotline, "马桶堵了，冲不下去"))
+    finally:
+        with db.transaction() as session:
+            catalog_item = session.scalar(select(ServiceItem).where(ServiceItem.code == "PE-TOILET-UNBLOCK"))
+            assert catalog_item is not None
+            catalog_item.active = True
+    [ticket] = tickets(db)
+    assert ticket.item is None or ticket.item.code != "PE-TOILET-UNBLOCK"
+    assert inbound(db)[0].status == "handled" and answer is not None and ticket.number in answer
