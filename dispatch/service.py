@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from config import areas, catalog, clock
 from config.errors import InvalidInput, NotFound
@@ -143,6 +143,7 @@ def find_open_duplicate(session: Session, *, resident: Resident, item: catalog.S
         )
         .order_by(Ticket.created_at)
         .limit(1)
+        .options(lazyload("*"))  # usually none; a found one loads what it needs when used
     )
 
 
@@ -196,8 +197,7 @@ def create_ticket(
         events=[],  # a new ticket has none: saves loading the collection on the first event
     )
     session.add(ticket)
-    session.flush()
-    _record(
+    _record(  # flushes the ticket with its first event
         session,
         ticket,
         kind="created",
