@@ -44,6 +44,10 @@ def test_operator_lists_a_tickets_messages_as_json(cli, settings: Settings, db: 
     assert [r["body"] for r in by_phone if r["direction"] == "inbound"] == ["空调不制冷"]
     table = cli("messages", "list", "--ticket", number)
     assert table.exit_code == 0 and "<- +8613800138000" in table.output and "厨房水管漏水" in table.output
+    shown = cli("ticket", "show", number).stdout
+    assert (
+        "Texts:" in shown and "<- handled    我下午在家" in shown and f"-> sent       已补充到您的工单{number}" in shown
+    )
 
 
 def test_listing_an_unknown_ticket_is_a_clear_error(cli) -> None:  # type: ignore[no-untyped-def]
