@@ -40,13 +40,17 @@ class IncomingText:
 
     @classmethod
     def from_form(cls, form: dict[str, str]) -> IncomingText:
-        media = form.get("NumMedia", "0").strip()
+        def field(name: str, limit: int | None = None) -> str:
+            value = (form.get(name) or "").replace("\x00", "").strip()  # PostgreSQL refuses NUL
+            return value[:limit] if limit else value
+
+        media = field("NumMedia")
         return cls(
-            message_sid=(form.get("MessageSid") or form.get("SmsMessageSid") or "").strip() or None,
-            from_raw=(form.get("From") or "").strip()[:64],
-            to_number=(form.get("To") or "").strip()[:64],
-            body=unicodedata.normalize("NFC", form.get("Body") or "").strip(),
-            num_media=int(media) if media.isdigit() else 0,
+            message_sid=(field("MessageSid", 64) or field("SmsMessageSid", 64)) or None,
+            from_raw=field("From", 64),
+            to_number=field("To", 64),
+            body=unicodedata.normalize("NFC", field("Body")),
+            num_media=min(int(media), 99) if media.isdigit() else 0,
         )
 
 

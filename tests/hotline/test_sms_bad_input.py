@@ -143,3 +143,18 @@ def test_a_text_for_a_withdrawn_service_still_opens_a_ticket_for_triage(hotline:
     [ticket] = tickets(db)
     assert ticket.item is None or ticket.item.code != "PE-TOILET-UNBLOCK"
     assert inbound(db)[0].status == "handled" and answer is not None and ticket.number in answer
+
+
+def test_malformed_fields_are_trimmed_not_a_500(hotline: TestClient, db: Database) -> None:
+    form = {
+        "MessageSid": "SM" + "x" * 200,
+        "From": "+8613800138000",
+        "To": "+86573" + "9" * 100,
+        "Body": "厨房\x00水管漏水",
+        "NumMedia": "many",
+    }
+    answer = reply_of(post_signed(hotline, "/sms/twilio/inbound", form))
+    [message] = inbound(db)
+    assert message.message_sid == ("SM" + "x" * 200)[:64] and len(message.to_number) == 64
+    assert (message.body, message.num_media) == ("厨房水管漏水", 0)
+    assert answer is not None and tickets(db)[0].number in answer
