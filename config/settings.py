@@ -71,6 +71,10 @@ class Settings(BaseSettings):
 
     # SMS (issue: SMS channel)
     sms_backend: Literal["console", "twilio"] = "console"
+    sms_rate_limit: int = Field(default=10, ge=1)  # texts a minute from one number before throttling
+    sms_max_attempts: int = Field(default=6, ge=1)  # delivery attempts before an outbound text is dead
+    sms_retry_seconds: float = Field(default=30.0, gt=0)  # first retry delay; doubles each attempt
+    classifier_threshold: float = Field(default=0.5, ge=0, le=1)  # below it a text awaits triage
     twilio_account_sid: Annotated[
         str, Field(validation_alias=AliasChoices("TWILIO_ACCOUNT_SID", "HOTLINE_TWILIO_ACCOUNT_SID"))
     ] = ""
@@ -157,6 +161,16 @@ class Settings(BaseSettings):
                 "HOTLINE_SECRET_KEY is a placeholder; set a long random value "
                 "(python -c 'import secrets; print(secrets.token_urlsafe(32))') or run in demo mode"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _twilio_credentials(self) -> Settings:
+        if self.sms_backend == "twilio":
+            for name in ("twilio_account_sid", "twilio_auth_token", "twilio_from_number"):
+                if not getattr(self, name).strip():
+                    raise ValueError(
+                        f"HOTLINE_SMS_BACKEND=twilio needs {name.upper()} (the number's Twilio credentials)"
+                    )
         return self
 
     @property

@@ -109,3 +109,22 @@ class TicketEvent(Base):
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     ticket: Mapped[Ticket] = relationship(back_populates="events")
+
+
+class LabelledText(Base):
+    """A text and the service item an operator said it is about: the classifier's confirmations
+    and corrections, kept for tuning (``hotline ticket classify``)."""
+
+    __tablename__ = "labelled_texts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    item_id: Mapped[int] = mapped_column(ForeignKey("service_items.id"), index=True)
+    predicted_item_id: Mapped[int | None] = mapped_column(ForeignKey("service_items.id"))
+    predicted_confidence: Mapped[float | None]
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="SET NULL"), index=True)
+    actor: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+
+    item: Mapped[ServiceItem] = relationship(foreign_keys=[item_id], lazy="joined")
+    predicted_item: Mapped[ServiceItem | None] = relationship(foreign_keys=[predicted_item_id], lazy="joined")

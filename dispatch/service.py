@@ -8,12 +8,20 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from config import areas, catalog, clock
 from config.errors import InvalidInput, NotFound
 from config.staff import Actor, Staff
-from dispatch.models import RESIDENT_TAGS, Resident, ResidentTag, Ticket, TicketCounter, TicketEvent
+from dispatch.models import (
+    RESIDENT_TAGS,
+    LabelledText,
+    Resident,
+    ResidentTag,
+    Ticket,
+    TicketCounter,
+    TicketEvent,
+)
 from dispatch.states import CHANNELS, OPEN_STATUSES, URGENCIES, check_transition
 
 DUPLICATE_WINDOW = dt.timedelta(hours=24)
@@ -39,14 +47,21 @@ def get_or_create_resident(
     """``phone`` is E.164 (normalise at the boundary with ``Settings.normalize_phone``)."""
     resident = get_resident_by_phone(session, phone=phone)
     if resident is None:
-        resident = Resident(phone=phone, language=language or "zh_CN")
-        session.add(resident)
+        resident = create_resident(session, phone=phone, language=language)
     if name and not resident.name:
         resident.name = name
     if community is not None and resident.community_id is None:
         resident.community = community
     if address and not resident.address:
         resident.address = address
+    session.flush()
+    return resident
+
+
+def create_resident(session: Session, *, phone: str, language: str | None = None) -> Resident:
+    """A new resident; the caller knows ``phone`` (E.164) has none yet (or use get_or_create_resident)."""
+    resident = Resident(phone=phone, language=language or "zh_CN", tag_rows=[])
+    session.add(resident)
     session.flush()
     return resident
 
@@ -128,6 +143,7 @@ def find_open_duplicate(session: Session, *, resident: Resident, item: catalog.S
         )
         .order_by(Ticket.created_at)
         .limit(1)
+        .options(lazyload("*"))  # usually none; a found one loads what it needs when used
     )
 
 
@@ -178,10 +194,10 @@ def create_ticket(
         created_at=now,
         updated_at=now,
         due_at=now + dt.timedelta(minutes=item.sla_minutes) if item is not None else None,
+        events=[],  # a new ticket has none: saves loading the collection on the first event
     )
     session.add(ticket)
-    session.flush()
-    _record(
+    _record(  # flushes the ticket with its first event
         session,
         ticket,
         kind="created",
@@ -276,3 +292,28 @@ def open_tickets_of(session: Session, *, resident: Resident) -> list[Ticket]:
             .order_by(Ticket.created_at.desc())
         )
     )
+
+
+def confirm_item(session: Session, *, ticket: Ticket, item: catalog.ServiceItem, actor: Actor) -> LabelledText:
+    """An operator confirms or corrects a ticket's item. The ticket is re-classified (audited)
+    when the item changes, and the ticket's text is kept as a labelled example either way."""
+    predicted, confidence = ticket.item, ticket.item_confidence
+    if ticket.item is None or ticket.item.id != item.id or ticket.item_confidence is not None:
+        set_item(session, ticket=ticket, item=item, actor=actor, confidence=None)
+    example = LabelledText(
+        text=ticket.description,
+        item=item,
+        predicted_item=predicted,
+        predicted_confidence=confidence,
+        ticket_id=ticket.id,
+        actor=actor.ref,
+        created_at=clock.now(),
+    )
+    session.add(example)
+    session.flush()
+    return example
+
+
+def list_labelled_texts(session: Session, *, limit: int | None = None) -> list[LabelledText]:
+    query = select(LabelledText).order_by(LabelledText.id)
+    return list(session.scalars(query.limit(limit) if limit else query))

@@ -12,7 +12,9 @@ from config.settings import Settings
 from config.staff import Actor
 from dispatch import service
 from dispatch.models import Ticket
+from hotline import intake
 from providers import demo as provider_demo
+from sms import flows
 
 STAFF = [
     ("王芳", "operator", "7001"),
@@ -68,6 +70,14 @@ TICKETS = [
 ]
 
 
+# Texts residents send once the tickets above exist: answered by the real intake router.
+TEXTS = [
+    ("13912345678", "查询"),
+    ("15857300001", "Ceiling light not working in the kitchen, Ziyang Community block 2"),
+    ("13705730009", "楼道灯坏了好几天，晚上很黑，禾兴小区5幢"),
+]
+
+
 def seed(session: Session, settings: Settings) -> str:
     """Add the sample data unless tickets already exist. Returns what was added ('' if nothing)."""
     if session.scalar(select(func.count()).select_from(Ticket)):
@@ -107,4 +117,8 @@ def seed(session: Session, settings: Settings) -> str:
                 service.move_ticket(session, ticket=ticket, to=step, actor=actor)
     supervisor = next(m for m in members if m.role == "supervisor")
     providers = provider_demo.seed(session, settings, supervisor=supervisor)
-    return f"{len(members)} staff, {len(residents)} residents, {len(TICKETS)} tickets, {providers}"
+    route = intake.router_for(settings)
+    for phone, body in TEXTS:
+        sender = settings.normalize_phone(phone)
+        flows.receive_in(session, flows.IncomingText(None, sender, settings.twilio_from_number, body), route, settings)
+    return f"{len(members)} staff, {len(residents)} residents, {len(TICKETS)} tickets, {len(TEXTS)} texts, {providers}"

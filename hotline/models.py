@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import dispatch.models  # noqa: F401
-import providers.models  # noqa: F401
 import hotline.voice.models  # noqa: F401
+import providers.models  # noqa: F401
+import sms.models  # noqa: F401
 from config.db import Base
 
 metadata = Base.metadata

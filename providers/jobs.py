@@ -79,6 +79,9 @@ def _handle(session: Session, reminder: ProviderReminder, settings: Settings, se
     if provider.status == "removed" or _current_expiry(reminder) != reminder.expires_on:
         reminder.outcome, reminder.sent_at = "skipped", now  # removed, or renewed since it was scheduled
         return
+    if reminder.stage == "expiring" and now.astimezone(settings.zone).date() >= reminder.expires_on:
+        reminder.outcome, reminder.sent_at = "skipped", now  # too late to warn: the "expired" text says it all
+        return
     try:
         with session.begin_nested():
             send(

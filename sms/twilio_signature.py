@@ -19,7 +19,9 @@ def signed_url(request: Request, settings: Settings) -> str:
     return url
 
 
-def is_valid(url: str, form: FormData | dict[str, str], signature: str, auth_token: str) -> bool:
+def is_valid(url: str, form: FormData | dict[str, str] | str, signature: str, auth_token: str) -> bool:
+    """``form`` is the POST's fields, or the raw body of a JSON webhook (its SHA-256 is checked
+    against the URL's ``bodySHA256``)."""
     if not auth_token or not signature:
         return False
     return bool(RequestValidator(auth_token).validate(url, form, signature))
@@ -28,8 +30,13 @@ def is_valid(url: str, form: FormData | dict[str, str], signature: str, auth_tok
 async def verified_twilio_form(request: Request) -> FormData:
     """FastAPI dependency: the request's form if its signature is valid; 403 otherwise."""
     settings: Settings = request.app.state.settings
-    form = await request.form()
     signature = request.headers.get("X-Twilio-Signature", "")
-    if not is_valid(signed_url(request, settings), form, signature, settings.twilio_auth_token):
+    signed: FormData | str
+    if request.headers.get("content-type", "").startswith("application/json"):
+        signed, form = (await request.body()).decode("utf-8", "replace"), FormData()  # JSON: no form fields
+    else:
+        form = await request.form()
+        signed = form
+    if not is_valid(signed_url(request, settings), signed, signature, settings.twilio_auth_token):
         raise HTTPException(status_code=403, detail="invalid or missing X-Twilio-Signature")
     return form

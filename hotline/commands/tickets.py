@@ -11,6 +11,8 @@ from dispatch.schemas import TicketOut
 from dispatch.states import CHANNELS, STATUSES, URGENCIES
 from hotline.cli_base import CliContext, group, pass_cli, print_json
 from hotline.voice import service as voice_service
+from sms import service as sms_service
+from sms.schemas import MessageOut
 
 
 @group("ticket", help="Create, inspect and move tickets.")
@@ -90,6 +92,7 @@ def show(cli: CliContext, number: str, as_json: bool) -> None:
     """Print a ticket and its history."""
     with cli.db.read() as session:
         record = TicketOut.of(service.get_ticket(session, number=number))
+        texts = [MessageOut.of(m) for m in sms_service.list_messages(session, subject=f"ticket:{record.number}")]
     if as_json:
         print_json(record)
         return
@@ -114,6 +117,11 @@ def show(cli: CliContext, number: str, as_json: bool) -> None:
             f"  {event.at.astimezone(zone).strftime(fmt)}  {event.actor:<10} {step}"
             + (f"  {event.note}" if event.note else "")
         )
+    if texts:
+        lines.append("Texts:")
+        for text in texts:
+            arrow = "<-" if text.direction == "inbound" else "->"
+            lines.append(f"  {text.created_at.astimezone(zone).strftime(fmt)}  {arrow} {text.status:<10} {text.body}")
     click.echo("\n".join(lines))
 
 

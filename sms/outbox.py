@@ -1,0 +1,132 @@
+"""The outbox sender: delivers queued texts after their transaction committed.
+
+One pass (``deliver_due``) claims due rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several
+workers never take the same row), marks them ``sending`` with a lease, commits, sends each outside
+any transaction, and records the outcome in a short transaction of its own. A retryable failure
+waits ``retry_seconds * 2**(attempts-1)`` (capped at an hour); a permanent failure, or the last of
+``max_attempts``, leaves the row ``dead`` for an operator. A sender that dies mid-send leaves a
+``sending`` row whose lease expires; it is tried again (at least once, never lost).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from config import clock
+from config.db import Database
+from config.settings import Settings
+from sms.models import OutboundMessage
+from sms.senders import Outgoing, SendError, SmsSender
+
+log = logging.getLogger("hotline.sms")
+LEASE = dt.timedelta(minutes=5)
+MAX_DELAY = dt.timedelta(hours=1)
+
+
+@dataclass
+class Policy:
+    max_attempts: int = 6
+    retry_seconds: float = 30.0
+    batch: int = 20
+
+    @classmethod
+    def of(cls, settings: Settings) -> Policy:
+        return cls(max_attempts=settings.sms_max_attempts, retry_seconds=settings.sms_retry_seconds)
+
+    def delay(self, attempts: int) -> dt.timedelta:
+        return min(dt.timedelta(seconds=self.retry_seconds * 2 ** max(attempts - 1, 0)), MAX_DELAY)
+
+
+@dataclass
+class PassReport:
+    sent: int = 0
+    retrying: int = 0
+    dead: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def claimed(self) -> int:
+        return self.sent + self.retrying + self.dead
+
+
+def _claim(db: Database, *, limit: int) -> list[tuple[int, Outgoing]]:
+    now = clock.now()
+    with db.transaction() as session:
+        query = (
+            select(OutboundMessage)
+            .where(OutboundMessage.status.in_(("queued", "retrying", "sending")))
+            .where(OutboundMessage.next_attempt_at <= now)
+            .order_by(OutboundMessage.next_attempt_at, OutboundMessage.id)
+            .limit(limit)
+        )
+        if not db.is_sqlite:  # SQLite serialises writers already
+            query = query.with_for_update(skip_locked=True)
+        claimed = []
+        for message in session.scalars(query):
+            message.status = "sending"
+            message.attempts += 1
+            message.next_attempt_at = now + LEASE
+            message.updated_at = now
+            key = message.idempotency_key or f"outbox-{message.id}"
+            claimed.append((message.id, Outgoing(to=message.to, body=message.body, idempotency_key=key)))
+    return claimed
+
+
+def _record(
+    db: Database, message_id: int, *, sender: str, sid: str | None, error: SendError | None, policy: Policy
+) -> str:
+    now = clock.now()
+    with db.transaction() as session:
+        message = session.get(OutboundMessage, message_id)
+        assert message is not None
+        message.sender = sender
+        message.updated_at = now
+        if error is None:
+            message.status, message.provider_sid, message.sent_at = "sent", sid, now
+            message.next_attempt_at, message.last_error = None, None
+        elif error.retryable and message.attempts < policy.max_attempts:
+            message.status, message.last_error = "retrying", str(error)
+            message.next_attempt_at = now + policy.delay(message.attempts)
+        else:
+            message.status, message.last_error, message.next_attempt_at = "dead", str(error), None
+        return message.status
+
+
+def deliver_due(db: Database, sender: SmsSender, *, policy: Policy | None = None) -> PassReport:
+    """One pass of the sender loop: deliver every due outbox row (up to a batch)."""
+    policy = policy or Policy()
+    report = PassReport()
+    for message_id, outgoing in _claim(db, limit=policy.batch):
+        sid: str | None = None
+        error: SendError | None = None
+        try:
+            sid = sender.send(outgoing)
+        except SendError as exc:
+            error = exc
+        except Exception as exc:  # a bug in a sender must not stop the others
+            log.exception("SMS sender %s failed on message %s", sender.name, message_id)
+            error = SendError(f"{type(exc).__name__}: {exc}", retryable=True)
+        status = _record(db, message_id, sender=sender.name, sid=sid, error=error, policy=policy)
+        if status == "sent":
+            report.sent += 1
+        elif status == "retrying":
+            report.retrying += 1
+        else:
+            report.dead += 1
+            log.warning("SMS %s to %s is dead: %s", message_id, outgoing.to, error)
+        if error is not None:
+            report.errors.append(str(error))
+    return report
+
+
+async def run_sender(db: Database, sender: SmsSender, *, policy: Policy | None = None, idle: float = 1.0) -> None:
+    """The background worker: a pass, then a pause when there was nothing to send. Runs until cancelled."""
+    while True:
+        report = await asyncio.to_thread(deliver_due, db, sender, policy=policy)
+        if report.claimed < (policy or Policy()).batch:
+            await asyncio.sleep(idle)
