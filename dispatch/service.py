@@ -32,7 +32,8 @@ URGENCY_RANK = {name: rank for rank, name in enumerate(URGENCIES)}
 
 
 def get_resident_by_phone(session: Session, *, phone: str) -> Resident | None:
-    return session.scalar(select(Resident).where(Resident.phone == phone))
+    # relationships load when used: most lookups (texts, calls) find nobody or need only the row
+    return session.scalar(select(Resident).where(Resident.phone == phone).options(lazyload("*")))
 
 
 def get_or_create_resident(
@@ -59,10 +60,10 @@ def get_or_create_resident(
 
 
 def create_resident(session: Session, *, phone: str, language: str | None = None) -> Resident:
-    """A new resident; the caller knows ``phone`` (E.164) has none yet (or use get_or_create_resident)."""
+    """A new resident; the caller knows ``phone`` (E.164) has none yet (or use get_or_create_resident).
+    Not flushed: it is written with the ticket or change that follows (one flush instead of two)."""
     resident = Resident(phone=phone, language=language or "zh_CN", tag_rows=[])
     session.add(resident)
-    session.flush()
     return resident
 
 
@@ -91,12 +92,12 @@ def next_ticket_number(session: Session, *, zone: dt.tzinfo) -> str:
     day = clock.now().astimezone(zone).strftime("%y%m%d")
     dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
     statement = (
-        dialect.insert(TicketCounter)
+        dialect.insert(TicketCounter.__table__)
         .values(day=day, last=1)
-        .on_conflict_do_update(index_elements=["day"], set_={"last": TicketCounter.last + 1})
-        .returning(TicketCounter.last)
+        .on_conflict_do_update(index_elements=["day"], set_={"last": TicketCounter.__table__.c.last + 1})
+        .returning(TicketCounter.__table__.c.last)
     )
-    sequence = session.execute(statement).scalar_one()
+    sequence = session.connection().execute(statement).scalar_one()  # Core: no ORM bulk-insert machinery
     return f"{day}{sequence:04d}"
 
 
@@ -171,7 +172,7 @@ def create_ticket(
     description = description.strip()
     if item is not None and not item.active:
         raise InvalidInput(f"service item {item.code} is no longer offered")
-    if item is not None:
+    if item is not None and resident.id is not None:  # a resident not yet written has no tickets
         existing = find_open_duplicate(session, resident=resident, item=item)
         if existing is not None:
             link_repeat_contact(

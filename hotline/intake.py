@@ -159,10 +159,11 @@ def new_ticket(session: Session, inbound: InboundMessage, ctx: Context) -> str |
     guess = _classify(session, ctx)
     finder = classifier.for_session(session, threshold=ctx.settings.classifier_threshold)[1]
     community_code = finder.find(ctx.text)
-    resident = ctx.resident or _new_resident(session, ctx)
     item = catalog.get_item(session, code=guess.item_code) if guess.item_code else None
     if item is not None and not item.active:  # withdrawn since the classifier was built
         item = None
+    community = areas.get_community(session, code=community_code) if community_code else None
+    resident = ctx.resident or _new_resident(session, ctx)  # after the look-ups: written with the ticket
     ticket, created = service.create_ticket(
         session,
         resident=resident,
@@ -172,7 +173,7 @@ def new_ticket(session: Session, inbound: InboundMessage, ctx: Context) -> str |
         actor=Actor.resident(),
         item=item,
         item_confidence=guess.confidence if guess.best else None,
-        community=areas.get_community(session, code=community_code) if community_code else None,
+        community=community,
         urgency=classifier.urgency_of(ctx.text),
     )
     inbound.handled_as, inbound.subject = ("new_ticket" if created else "threaded"), subject_of(ticket)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import lazyload, Session
 
 from config import clock
 from config.areas import Area
@@ -109,7 +109,8 @@ def get_provider(session: Session, *, provider_id: int) -> Provider:
 
 def get_provider_by_phone(session: Session, *, phone: str) -> Provider | None:
     """The provider whose primary phone is ``phone`` (E.164), or None."""
-    return session.scalar(select(Provider).where(Provider.phone == phone))
+    # every inbound text asks this, and most senders are residents: load the row only
+    return session.scalar(select(Provider).where(Provider.phone == phone).options(lazyload("*")))
 
 
 def create_provider(
