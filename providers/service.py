@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import lazyload, Session
+from sqlalchemy.orm import Session, lazyload
 
 from config import clock
 from config.areas import Area
