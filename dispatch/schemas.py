@@ -4,33 +4,13 @@ never rename or remove them. Documented in docs/json.md."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from pydantic import BaseModel
 
-from dispatch.models import Resident, Ticket, TicketEvent
+from config.audit import AuditEventOut
+from dispatch.models import Resident, Ticket
 
-
-class TicketEventOut(BaseModel):
-    at: dt.datetime
-    kind: str
-    actor: str
-    from_status: str | None
-    to_status: str | None
-    note: str | None
-    data: dict[str, Any] | None
-
-    @classmethod
-    def of(cls, event: TicketEvent) -> TicketEventOut:
-        return cls(
-            at=event.at,
-            kind=event.kind,
-            actor=event.actor,
-            from_status=event.from_status,
-            to_status=event.to_status,
-            note=event.note,
-            data=event.data,
-        )
+TicketEventOut = AuditEventOut  # the shape every audit trail shares
 
 
 class TicketOut(BaseModel):

@@ -19,13 +19,9 @@ from config.errors import HotlineError
 from config.events import LocalEventBus
 from config.settings import Settings, get_settings
 from dispatch.views import router as dispatch_router
-from hotline import intake
+from hotline import intake, scheduler
 from hotline.voice.views import router as voice_router
-from providers import jobs as provider_jobs
 from providers.views import router as providers_router
-from sms import outbox
-from sms import service as sms_service
-from sms.senders import sender_for
 from sms.views import twilio_router
 
 log = logging.getLogger("hotline")
@@ -50,11 +46,7 @@ def background_workers(app: FastAPI) -> dict[str, BackgroundWorker]:
         app.state.health_checks["ami"] = listener.health
         workers["ami"] = listener.run
     db: Database = app.state.db
-    sender = sender_for(settings)
-    workers["sms-sender"] = lambda: outbox.run_sender(db, sender, policy=outbox.Policy.of(settings))
-    workers[provider_jobs.JOB_NAME] = lambda: provider_jobs.run_reminder_sweeper(
-        db, settings, send=sms_service.queue_message
-    )
+    workers["scheduler"] = lambda: scheduler.run(db, settings)  # outbox, reminders: hotline.scheduler
     return workers
 
 

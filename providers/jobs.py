@@ -10,7 +10,6 @@ in the same transaction as the reminder is marked sent::
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 from typing import Protocol
@@ -125,12 +124,3 @@ def send_due_reminders(db: Database, settings: Settings, *, send: ReminderSender
         handled += len(due)
         if len(due) < batch:
             return handled
-
-
-async def run_reminder_sweeper(db: Database, settings: Settings, *, send: ReminderSender, every: float = 60.0) -> None:
-    """A background worker for ``hotline serve``: sweeps every ``every`` seconds until cancelled."""
-    while True:
-        count = await asyncio.to_thread(send_due_reminders, db, settings, send=send)
-        if count:
-            log.info("%s: %d reminders handled", JOB_NAME, count)
-        await asyncio.sleep(every)

@@ -4,13 +4,13 @@ Documented in docs/json.md."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from pydantic import BaseModel
 
+from config.audit import AuditEventOut
 from providers import ledger
 from providers.eligibility import Eligibility
-from providers.models import Provider, ProviderEvent
+from providers.models import Provider
 
 
 class ReasonOut(BaseModel):
@@ -106,26 +106,7 @@ class ProviderOut(BaseModel):
         )
 
 
-class EventOut(BaseModel):
-    at: dt.datetime
-    kind: str
-    actor: str
-    from_status: str | None
-    to_status: str | None
-    note: str | None
-    data: dict[str, Any] | None
-
-    @classmethod
-    def of(cls, event: ProviderEvent) -> EventOut:
-        return cls(
-            at=event.at,
-            kind=event.kind,
-            actor=event.actor,
-            from_status=event.from_status,
-            to_status=event.to_status,
-            note=event.note,
-            data=event.data,
-        )
+EventOut = AuditEventOut  # the shape every audit trail shares
 
 
 class LedgerSummaryOut(BaseModel):

@@ -10,7 +10,6 @@ waits ``retry_seconds * 2**(attempts-1)`` (capped at an hour); a permanent failu
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
@@ -122,11 +121,3 @@ def deliver_due(db: Database, sender: SmsSender, *, policy: Policy | None = None
         if error is not None:
             report.errors.append(str(error))
     return report
-
-
-async def run_sender(db: Database, sender: SmsSender, *, policy: Policy | None = None, idle: float = 1.0) -> None:
-    """The background worker: a pass, then a pause when there was nothing to send. Runs until cancelled."""
-    while True:
-        report = await asyncio.to_thread(deliver_due, db, sender, policy=policy)
-        if report.claimed < (policy or Policy()).batch:
-            await asyncio.sleep(idle)

@@ -15,6 +15,7 @@ from config import clock
 from config.db import Database
 from config.settings import Settings
 from dispatch.models import Ticket
+from hotline import scheduler
 from hotline.app import background_workers, create_app
 from providers import jobs, service
 from sms import service as sms_service
@@ -70,8 +71,8 @@ def test_other_texts_from_a_provider_are_kept_but_open_no_ticket(hotline: TestCl
 
 
 def test_serve_runs_the_expiry_reminder_sweeper(settings: Settings, db: Database) -> None:
-    app = create_app(settings, db)
-    assert jobs.JOB_NAME in background_workers(app)
+    assert "scheduler" in background_workers(create_app(settings, db))
+    assert scheduler.JOBS[jobs.JOB_NAME].every.total_seconds() == 60
 
 
 def test_an_expiring_document_reminder_leaves_through_the_outbox(settings: Settings, db: Database) -> None:

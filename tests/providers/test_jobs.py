@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from typing import Any
 
@@ -111,22 +110,3 @@ def test_a_renewed_document_cancels_its_old_reminders_and_a_failing_send_is_retr
         # only the two "expired" texts are retried; the failed "expiring" ones are too late by now
         assert jobs.send_due_reminders(db, settings, send=RecordingSender()) == 2
     assert all(r.outcome is not None for r in _reminders(db) if r.expires_on.year == 2026)
-
-
-async def test_the_background_sweeper_sends_due_reminders_until_cancelled(db: Database, settings: Settings) -> None:
-    import asyncio
-
-    with db.transaction() as session:
-        builders.provider(session, settings, trained_on=None, documents_valid_until=dt.date(2026, 11, 30))
-    sender = RecordingSender()
-    with clock.freeze(dt.datetime(2026, 11, 2, tzinfo=dt.UTC)):  # the 30-day reminders are due
-        task = asyncio.create_task(jobs.run_reminder_sweeper(db, settings, send=sender, every=0.01))
-        for _ in range(200):
-            if len(sender.sent) == 2:
-                break
-            await asyncio.sleep(0.01)
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-    assert [m["body"].count("2026-11-30") for m in sender.sent] == [1, 1]
-    assert {m["idempotency_key"].split(":")[0] for m in sender.sent} == {"provider-reminder"}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 
 import pytest
@@ -11,8 +10,6 @@ from sqlalchemy import select, text
 from config import clock
 from config.db import Database
 from config.errors import InvalidInput
-from config.settings import Settings
-from hotline.app import background_workers, create_app
 from sms import outbox, service
 from sms.models import OutboundMessage
 from sms.senders import ConsoleSender
@@ -106,21 +103,3 @@ def test_two_senders_on_postgresql_skip_each_others_rows(db: Database) -> None:
     with clock.freeze(START):
         assert outbox.deliver_due(db, sender).sent == 1  # released: now it goes
     assert sorted(m.body for m in sender.sent) == ["text 0", "text 1", "text 2"]
-
-
-async def test_serve_runs_the_sender_loop_as_a_background_worker(db: Database, settings: Settings) -> None:
-    app = create_app(settings, db)
-    workers = background_workers(app)
-    assert "sms-sender" in workers
-    with db.transaction() as session:
-        service.queue_message(session, to="+8613800138000", body="reminder", purpose="reminder")
-    sender = ConsoleSender()
-    task = asyncio.create_task(outbox.run_sender(db, sender, idle=0.01))
-    for _ in range(500):
-        if sender.sent:
-            break
-        await asyncio.sleep(0.01)
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
-    assert [m.body for m in sender.sent] == ["reminder"]

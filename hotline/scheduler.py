@@ -1,0 +1,104 @@
+"""The periodic sweepers, run by APScheduler inside ``hotline serve``.
+
+Everything that must happen later is a row with a due time (outbox texts, expiry reminders; offer
+timeouts and surveys to come). A few named jobs sweep those rows in batches on an interval; there
+is never one scheduler job per row (ARCHITECTURE.md). Each job is a plain function of the
+database and settings that does one pass and returns how many rows it handled; APScheduler runs it
+in a worker thread, never two of the same at once, and logs a failure without stopping the others.
+Any job can be run once by name: ``hotline jobs run NAME``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from config.db import Database
+from config.errors import NotFound
+from config.settings import Settings
+from providers import jobs as provider_jobs
+from sms import outbox
+from sms import service as sms_service
+from sms.senders import SmsSender, sender_for
+
+log = logging.getLogger("hotline.scheduler")
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every: dt.timedelta
+    summary: str
+    make: Callable[[Database, Settings], Callable[[], int]]  # builds the pass once (senders, policy)
+
+
+def _outbox_pass(db: Database, settings: Settings, sender: SmsSender | None = None) -> Callable[[], int]:
+    sender = sender or sender_for(settings)
+    policy = outbox.Policy.of(settings)
+
+    def deliver() -> int:
+        handled = 0
+        while True:  # while whole batches come back there is more due: keep going
+            report = outbox.deliver_due(db, sender, policy=policy)
+            handled += report.claimed
+            if report.claimed < policy.batch:
+                return handled
+
+    return deliver
+
+
+def _reminders_pass(db: Database, settings: Settings) -> Callable[[], int]:
+    return lambda: provider_jobs.send_due_reminders(db, settings, send=sms_service.queue_message)
+
+
+JOBS: dict[str, Job] = {
+    job.name: job
+    for job in (
+        Job("sms.outbox", dt.timedelta(seconds=1), "deliver the texts that are due", _outbox_pass),
+        Job(
+            provider_jobs.JOB_NAME,
+            dt.timedelta(minutes=1),
+            "text providers whose documents or training expire",
+            _reminders_pass,
+        ),
+    )
+}
+
+
+def get_job(name: str) -> Job:
+    try:
+        return JOBS[name]
+    except KeyError:
+        raise NotFound(f"no job named {name!r} (one of {', '.join(JOBS)})") from None
+
+
+def build(db: Database, settings: Settings) -> AsyncIOScheduler:
+    """A scheduler with every job, not yet started (call ``start()`` inside a running loop)."""
+    scheduler = AsyncIOScheduler(timezone=dt.UTC)
+    for job in JOBS.values():
+        scheduler.add_job(
+            job.make(db, settings),
+            IntervalTrigger(seconds=job.every.total_seconds()),
+            id=job.name,
+            name=job.name,
+            max_instances=1,  # a slow pass is never overlapped by the next
+            coalesce=True,  # missed runs collapse into one
+            next_run_time=dt.datetime.now(dt.UTC),
+        )
+    return scheduler
+
+
+async def run(db: Database, settings: Settings) -> None:
+    """The background worker ``hotline serve`` runs: the scheduler until cancelled."""
+    scheduler = build(db, settings)
+    scheduler.start()
+    try:
+        await asyncio.Event().wait()
+    finally:
+        scheduler.shutdown(wait=False)
