@@ -33,6 +33,20 @@ def db_upgrade(cli: CliContext) -> None:
     )
 
 
+def _log_to_console() -> None:
+    """The hotline's own messages (texts sent by the console backend, AMI events, jobs) at INFO on
+    stderr; other libraries only from WARNING."""
+    import logging
+
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
+    for name in ("config", "sms", "providers", "dispatch", "callbacks", "hotline"):
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.INFO)
+        logger.addHandler(handler)
+        logger.propagate = False
+
+
 def _serve(cli: CliContext, host: str, port: int) -> None:
     import uvicorn
 
@@ -44,6 +58,7 @@ def _serve(cli: CliContext, host: str, port: int) -> None:
     expected = set(ScriptDirectory.from_config(script).get_heads())
     if migrations.current_heads(cli.db) != expected:
         fail("the database schema is not up to date; run: hotline db upgrade")
+    _log_to_console()
     app = create_app(cli.settings, cli.db, background=True)
     click.echo(f"Hotline on http://{host}:{port}/  (API docs: /docs, health: /healthz)  Ctrl+C stops.", err=True)
     uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
