@@ -2,45 +2,25 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from config.db import Database
 from config.settings import Settings
 from hotline.app import create_app
 from tests import factories
-from tests.support import CHROMIUM_ARGS, chromium_path
+from tests.support import CHROMIUM_ARGS, chromium_path, live_server
 
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
 def live_demo(db: Database, settings: Settings) -> Iterator[str]:
     demo = settings.model_copy(update={"demo": True})
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(demo, db), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with live_server(create_app(demo, db)) as url:
+        yield url
 
 
 def test_demo_ticket_list_in_chinese_and_english(
