@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Insert, ScalarSelect, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, lazyload
 
@@ -34,6 +36,16 @@ URGENCY_RANK = {name: rank for rank, name in enumerate(URGENCIES)}
 def get_resident_by_phone(session: Session, *, phone: str) -> Resident | None:
     # relationships load when used: most lookups (texts, calls) find nobody or need only the row
     return session.scalar(select(Resident).where(Resident.phone == phone).options(lazyload("*")))
+
+
+def get_resident(session: Session, *, resident_id: int) -> Resident | None:
+    return session.get(Resident, resident_id, options=[lazyload("*")])
+
+
+def resident_id_with_phone(phone: str | ColumnElement[str]) -> ScalarSelect[int]:
+    """The id of the resident with ``phone`` as a scalar subquery, for asking several things about
+    a sender in one statement (the SMS intake); NULL if there is none."""
+    return select(Resident.id).where(Resident.phone == phone).scalar_subquery()
 
 
 def get_or_create_resident(
@@ -90,15 +102,21 @@ def next_ticket_number(session: Session, *, zone: dt.tzinfo) -> str:
     """``YYMMDDNNNN``: the centre-local date and that day's sequence. Digits only, so a resident
     can read it over the phone or key it in; unique across processes (one atomic upsert)."""
     day = clock.now().astimezone(zone).strftime("%y%m%d")
-    dialect = sqlite if session.get_bind().dialect.name == "sqlite" else postgresql
-    statement = (
-        dialect.insert(TicketCounter.__table__)
-        .values(day=day, last=1)
-        .on_conflict_do_update(index_elements=["day"], set_={"last": TicketCounter.__table__.c.last + 1})
-        .returning(TicketCounter.__table__.c.last)
-    )
-    sequence = session.connection().execute(statement).scalar_one()  # Core: no ORM bulk-insert machinery
+    connection = session.connection()  # Core: no ORM bulk-insert machinery
+    sequence = connection.execute(_counter_upsert(connection.dialect.name), {"day": day}).scalar_one()
     return f"{day}{sequence:04d}"
+
+
+@functools.cache
+def _counter_upsert(dialect_name: str) -> Insert:
+    counters = TicketCounter.__table__
+    dialect = sqlite if dialect_name == "sqlite" else postgresql
+    return (
+        dialect.insert(counters)
+        .values(last=1)
+        .on_conflict_do_update(index_elements=["day"], set_={"last": counters.c.last + 1})
+        .returning(counters.c.last)
+    )
 
 
 # --- tickets ---------------------------------------------------------------------------------
@@ -165,13 +183,8 @@ def create_ticket(
 ) -> tuple[Ticket, bool]:
     """Open a ticket, or link the contact to the resident's open ticket for the same item from
     the last 24 hours. Returns ``(ticket, created)``."""
-    if channel not in CHANNELS:
-        raise InvalidInput(f"unknown channel {channel!r} (one of {', '.join(CHANNELS)})")
-    if urgency not in URGENCIES:
-        raise InvalidInput(f"unknown urgency {urgency!r} (one of {', '.join(URGENCIES)})")
+    _check_new_ticket(channel=channel, urgency=urgency, item=item)
     description = description.strip()
-    if item is not None and not item.active:
-        raise InvalidInput(f"service item {item.code} is no longer offered")
     if item is not None and resident.id is not None:  # a resident not yet written has no tickets
         existing = find_open_duplicate(session, resident=resident, item=item)
         if existing is not None:
@@ -205,9 +218,117 @@ def create_ticket(
         actor=actor,
         to_status="new",
         note=description or None,
-        data={"channel": channel, "urgency": urgency, "item": item.code if item else None},
+        data=_created_data(channel=channel, urgency=urgency, item=item),
     )
     return ticket, True
+
+
+def _check_new_ticket(*, channel: str, urgency: str, item: catalog.ServiceItem | None) -> None:
+    if channel not in CHANNELS:
+        raise InvalidInput(f"unknown channel {channel!r} (one of {', '.join(CHANNELS)})")
+    if urgency not in URGENCIES:
+        raise InvalidInput(f"unknown urgency {urgency!r} (one of {', '.join(URGENCIES)})")
+    if item is not None and not item.active:
+        raise InvalidInput(f"service item {item.code} is no longer offered")
+
+
+def _created_data(*, channel: str, urgency: str, item: catalog.ServiceItem | None) -> dict[str, Any]:
+    return {"channel": channel, "urgency": urgency, "item": item.code if item else None}
+
+
+@dataclass(frozen=True)
+class OpenedTicket:
+    """What ``open_ticket`` did: the ticket, and whether it is new (False: the contact was linked
+    to the resident's open ticket for the same item)."""
+
+    id: int
+    number: str
+    created: bool
+
+
+_INSERT_RESIDENT = insert(Resident).returning(Resident.id)
+_INSERT_TICKET = insert(Ticket).returning(Ticket.id)
+_INSERT_EVENT = insert(TicketEvent)
+
+
+def open_ticket(
+    session: Session,
+    *,
+    resident: Resident | None,
+    phone: str,
+    language: str,
+    channel: str,
+    description: str,
+    zone: dt.tzinfo,
+    actor: Actor,
+    item: catalog.ServiceItem | None = None,
+    item_confidence: float | None = None,
+    community: areas.Area | None = None,
+    urgency: str = "normal",
+) -> OpenedTicket:
+    """``create_ticket`` for an intake that needs only the number back (every text that asks for
+    a service comes here): the same rules, rows and audit event, written with plain INSERTs, not
+    through the unit of work. ``resident`` None: a new resident with ``phone`` (E.164) and
+    ``language``, written with the ticket. Nothing is loaded into the session."""
+    _check_new_ticket(channel=channel, urgency=urgency, item=item)
+    description = description.strip()
+    if resident is not None and item is not None:
+        existing = find_open_duplicate(session, resident=resident, item=item)
+        if existing is not None:
+            link_repeat_contact(
+                session, ticket=existing, channel=channel, description=description, urgency=urgency, actor=actor
+            )
+            return OpenedTicket(existing.id, existing.number, created=False)
+    number = next_ticket_number(session, zone=zone)
+    now = clock.now()
+    connection = session.connection()
+    if resident is None:
+        resident_id = connection.execute(
+            _INSERT_RESIDENT,
+            {
+                "phone": phone,
+                "language": language,
+                "sms_opt_out": False,
+                "call_opt_out": False,
+                "created_at": now,
+                "updated_at": now,
+            },
+        ).scalar_one()
+        community_id, address = None, None
+    else:
+        resident_id, community_id, address = resident.id, resident.community_id, resident.address
+    ticket_id = connection.execute(
+        _INSERT_TICKET,
+        {
+            "number": number,
+            "channel": channel,
+            "resident_id": resident_id,
+            "item_id": item.id if item is not None else None,
+            "item_confidence": item_confidence,
+            "description": description,
+            "community_id": community.id if community is not None else community_id,
+            "address": address,
+            "urgency": urgency,
+            "status": "new",
+            "created_at": now,
+            "updated_at": now,
+            "due_at": now + dt.timedelta(minutes=item.sla_minutes) if item is not None else None,
+        },
+    ).scalar_one()
+    connection.execute(
+        _INSERT_EVENT,
+        {
+            "ticket_id": ticket_id,
+            "at": now,
+            "kind": "created",
+            "actor": actor.ref,
+            "staff_id": actor.staff_id,
+            "to_status": "new",
+            "note": description or None,
+            "data": _created_data(channel=channel, urgency=urgency, item=item),
+        },
+    )
+    return OpenedTicket(ticket_id, number, created=True)
 
 
 def link_repeat_contact(

@@ -11,11 +11,13 @@ until then such texts reach a ticket like any other and an operator sees them.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy import BindParameter, Select, String, bindparam, select
 from sqlalchemy.orm import Session
 
 from config import areas, catalog, clock
@@ -42,6 +44,8 @@ class Context:
     text: str  # NFKC, stripped: full-width letters and digits are plain ones here (for matching)
     written: str  # the text as the resident wrote it (for the ticket)
     resident: Resident | None = None
+    provider_id: int | None = None  # the sender is a registered provider
+    recent_texts: int = 0  # texts from this phone within the rate window, this one not counted
     guess: classifier.Classification | None = None  # the classifier's, computed once when needed
 
     @property
@@ -54,7 +58,7 @@ class Context:
 Handler = Callable[[Session, InboundMessage, Context], str | None]
 
 
-def subject_of(ticket: Ticket) -> str:
+def subject_of(ticket: Ticket | service.OpenedTicket) -> str:
     return SUBJECT_PREFIX + ticket.number
 
 
@@ -67,7 +71,7 @@ def ticket_number_of(subject: str | None) -> str | None:
 
 def rate_limit(session: Session, inbound: InboundMessage, ctx: Context) -> str | None:
     """Over the limit: keep the text, answer once politely, open nothing."""
-    count = sms_service.recent_inbound_count(session, phone=ctx.phone) + 1  # this one too
+    count = ctx.recent_texts + 1  # this one too
     limit = ctx.settings.sms_rate_limit
     if count <= limit:
         return None
@@ -94,9 +98,9 @@ def empty_text(session: Session, inbound: InboundMessage, ctx: Context) -> str |
 
 def provider_command(session: Session, inbound: InboundMessage, ctx: Context) -> str | None:
     """Texts from a registered provider: PAUSE / RESUME, else a reply that says what works."""
-    provider = provider_service.get_provider_by_phone(session, phone=ctx.phone)
-    if provider is None:
+    if ctx.provider_id is None:
         return None
+    provider = provider_service.get_provider(session, provider_id=ctx.provider_id)
     reply = provider_flows.handle_provider_text(session, provider=provider, body=ctx.text)
     if reply is not None:
         inbound.handled_as = "provider_command"
@@ -163,10 +167,11 @@ def new_ticket(session: Session, inbound: InboundMessage, ctx: Context) -> str |
     if item is not None and not item.active:  # withdrawn since the classifier was built
         item = None
     community = areas.get_community(session, code=community_code) if community_code else None
-    resident = ctx.resident or _new_resident(session, ctx)  # after the look-ups: written with the ticket
-    ticket, created = service.create_ticket(
+    ticket = service.open_ticket(
         session,
-        resident=resident,
+        resident=ctx.resident,
+        phone=ctx.phone,
+        language=ctx.locale,
         channel="sms",
         description=ctx.written,
         zone=ctx.settings.zone,
@@ -176,8 +181,8 @@ def new_ticket(session: Session, inbound: InboundMessage, ctx: Context) -> str |
         community=community,
         urgency=classifier.urgency_of(ctx.text),
     )
-    inbound.handled_as, inbound.subject = ("new_ticket" if created else "threaded"), subject_of(ticket)
-    if not created:
+    inbound.handled_as, inbound.subject = ("new_ticket" if ticket.created else "threaded"), subject_of(ticket)
+    if not ticket.created:
         return gettext(ctx.locale, "Added to your ticket {number}. Text STATUS for its progress.", number=ticket.number)
     if item is None:
         if ctx.settings.is_open(clock.now()):
@@ -214,12 +219,17 @@ HANDLERS: list[Handler] = [rate_limit, empty_text, provider_command, keyword_com
 def route(session: Session, inbound: InboundMessage, settings: Settings) -> str | None:
     """Try each handler in turn; the first that answers wins."""
     assert inbound.phone is not None
+    resident_id, provider_id, recent_texts = session.execute(
+        _sender_lookup(), {"phone": inbound.phone, "since": clock.now() - sms_service.RATE_WINDOW}
+    ).one()
     ctx = Context(
         settings=settings,
         phone=inbound.phone,
         text=unicodedata.normalize("NFKC", inbound.body).strip(),
         written=inbound.body.strip(),
-        resident=service.get_resident_by_phone(session, phone=inbound.phone),
+        resident=service.get_resident(session, resident_id=resident_id) if resident_id is not None else None,
+        provider_id=provider_id,
+        recent_texts=recent_texts,
     )
     inbound.status = "handled"
     for handler in HANDLERS:
@@ -239,6 +249,18 @@ def router_for(settings: Settings) -> Callable[[Session, InboundMessage], str | 
 
 
 # --- helpers -----------------------------------------------------------------------------------
+
+
+@functools.cache
+def _sender_lookup() -> Select[int, int, int]:
+    """Who is texting, in one statement: resident id, provider id, texts in the rate window.
+    Every text asks this; most senders are neither, so nothing more is loaded for them."""
+    phone: BindParameter[str] = bindparam("phone", type_=String())
+    return select(
+        service.resident_id_with_phone(phone),
+        provider_service.provider_id_with_phone(phone),
+        sms_service.recent_inbound_count_of(phone, since=bindparam("since")),
+    )
 
 
 def _classify(session: Session, ctx: Context) -> classifier.Classification:

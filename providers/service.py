@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, ScalarSelect, func, select
 from sqlalchemy.orm import Session, lazyload
 
 from config import clock
@@ -111,6 +111,12 @@ def get_provider_by_phone(session: Session, *, phone: str) -> Provider | None:
     """The provider whose primary phone is ``phone`` (E.164), or None."""
     # every inbound text asks this, and most senders are residents: load the row only
     return session.scalar(select(Provider).where(Provider.phone == phone).options(lazyload("*")))
+
+
+def provider_id_with_phone(phone: str | ColumnElement[str]) -> ScalarSelect[int]:
+    """``get_provider_by_phone``'s id as a scalar subquery (NULL: not a provider), for asking
+    several things about a sender in one statement."""
+    return select(Provider.id).where(Provider.phone == phone).scalar_subquery()
 
 
 def create_provider(

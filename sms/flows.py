@@ -1,9 +1,12 @@
 """Receiving a text: store it, let the hotline's router answer, keep the answer.
 
 The inbound row and the answer commit in one transaction before the webhook returns 2xx, so a
-text Twilio saw acknowledged is never lost. A retried ``MessageSid`` gets the stored answer and
-changes nothing. The router runs inside a savepoint on a not-yet-stored inbound row (it records how the text was
-handled on it; the row is then written once): if the router fails, its work is rolled back, the
+text Twilio saw acknowledged is never lost. The router works on a not-yet-stored inbound row (it
+records there how the text was handled); the row is then written once, with the answer.
+
+Twilio retries are rare, so a ``MessageSid`` is not looked up first: the unique index refuses a
+repeat when its row is written, the repeat's work is rolled back with its transaction, and it is
+answered with the reply stored the first time. If the router fails, its work is rolled back, the
 text is still kept (status ``failed``) and the resident gets a holding answer.
 """
 
@@ -63,31 +66,48 @@ def resident_phone(raw: str, settings: Settings) -> str | None:
         return None
 
 
+class RoutingFailed(Exception):
+    """The router raised (its ``__cause__``); what it wrote is rolled back, the text is kept."""
+
+
 def receive(db: Database, text: IncomingText, route: InboundRouter, settings: Settings) -> str | None:
-    """Store, route and answer one inbound text; returns the reply (None: answer with nothing)."""
+    """Store, route and answer one inbound text in its own transaction; returns the reply (None:
+    answer with nothing)."""
     try:
-        return _receive_once(db, text, route, settings)
+        try:
+            with db.transaction() as session:
+                return _handle(session, text, route, settings)
+        except RoutingFailed as failure:
+            log.error("routing SMS %s failed; kept for an operator", text.message_sid, exc_info=failure.__cause__)
+            with db.transaction() as session:
+                return _keep_failed(session, text, settings)
     except IntegrityError:
-        # The same MessageSid arrived twice at once (PostgreSQL, two workers): the other one won.
+        # A MessageSid stored before: Twilio's retry, or (PostgreSQL) the same retry in two
+        # workers at once. Answer as the first time.
         with db.read() as session:
-            stored = service.get_inbound_by_sid(session, message_sid=text.message_sid or "")
+            stored = service.get_inbound_by_sid(session, message_sid=text.message_sid) if text.message_sid else None
             if stored is None:
                 raise
             return stored.reply
 
 
-def _receive_once(db: Database, text: IncomingText, route: InboundRouter, settings: Settings) -> str | None:
-    with db.transaction() as session:
-        return receive_in(session, text, route, settings)
-
-
 def receive_in(session: Session, text: IncomingText, route: InboundRouter, settings: Settings) -> str | None:
-    """``receive`` inside the caller's transaction (the demo seeds texts with it)."""
+    """``receive`` inside the caller's transaction (the demo seeds texts with it): the MessageSid
+    is looked up first and the router runs in a savepoint."""
     if text.message_sid:
         stored = service.get_inbound_by_sid(session, message_sid=text.message_sid)
         if stored is not None:
             return stored.reply
-    inbound = service.new_inbound(
+    try:
+        with session.begin_nested():
+            return _handle(session, text, route, settings)
+    except RoutingFailed as failure:
+        log.error("routing SMS %s failed; kept for an operator", text.message_sid, exc_info=failure.__cause__)
+        return _keep_failed(session, text, settings)
+
+
+def _inbound(text: IncomingText, settings: Settings) -> InboundMessage:
+    return service.new_inbound(
         message_sid=text.message_sid,
         from_raw=text.from_raw,
         phone=resident_phone(text.from_raw, settings),
@@ -95,20 +115,26 @@ def receive_in(session: Session, text: IncomingText, route: InboundRouter, setti
         body=text.body,
         num_media=text.num_media,
     )
+
+
+def _handle(session: Session, text: IncomingText, route: InboundRouter, settings: Settings) -> str | None:
+    inbound = _inbound(text, settings)
     if inbound.phone is None:
         log.info("SMS %s from %r not answered: not a resident's number", inbound.message_sid, text.from_raw)
-        service.store_inbound(session, inbound=inbound)
+        service.record_exchange(session, inbound=inbound, reply=None)
         return None
     try:
-        with session.begin_nested():
-            reply = route(session, inbound)
-    except Exception:
-        log.exception("routing SMS %s failed; kept for an operator", inbound.message_sid)
-        inbound.status, inbound.handled_as, inbound.subject = "failed", "error", None
-        reply = gettext(settings.locale, "We received your message. An operator will follow up shortly.")
-    inbound.reply = reply
-    # One INSERT with how it was handled, flushed together with the answer's row.
-    service.store_inbound(session, inbound=inbound, flush=not reply)
-    if reply:
-        service.record_reply(session, inbound=inbound, body=reply)
+        reply = route(session, inbound)
+        session.flush()  # the router's own writes fail here, as routing
+    except Exception as exc:
+        raise RoutingFailed(str(exc)) from exc
+    service.record_exchange(session, inbound=inbound, reply=reply)
+    return reply
+
+
+def _keep_failed(session: Session, text: IncomingText, settings: Settings) -> str | None:
+    inbound = _inbound(text, settings)
+    inbound.status, inbound.handled_as = "failed", "error"
+    reply = gettext(settings.locale, "We received your message. An operator will follow up shortly.")
+    service.record_exchange(session, inbound=inbound, reply=reply)
     return reply

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from config import clock
@@ -65,31 +65,6 @@ def queue_message(
     return message
 
 
-def record_reply(session: Session, *, inbound: InboundMessage, body: str) -> OutboundMessage | None:
-    """Keep the text answered in the webhook's TwiML beside the conversation (it is not queued)."""
-    if inbound.phone is None or not body:
-        return None
-    encoding = encoding_of(body)
-    now = clock.now()
-    message = OutboundMessage(
-        to=inbound.phone,
-        body=body,
-        purpose="reply",
-        subject=inbound.subject,
-        via="twiml",
-        encoding=encoding.name,
-        segments=encoding.segments,
-        status="sent",
-        attempts=1,
-        created_at=now,
-        updated_at=now,
-        sent_at=now,
-    )
-    session.add(message)
-    session.flush()
-    return message
-
-
 def new_inbound(
     *,
     message_sid: str | None,
@@ -100,7 +75,7 @@ def new_inbound(
     num_media: int = 0,
 ) -> InboundMessage:
     """An inbound text, not yet stored: the router fills in how it was handled, then
-    ``store_inbound`` writes it once."""
+    ``record_exchange`` writes it once."""
     encoding = encoding_of(body)
     return InboundMessage(
         message_sid=message_sid,
@@ -116,12 +91,40 @@ def new_inbound(
     )
 
 
-def store_inbound(session: Session, *, inbound: InboundMessage, flush: bool = True) -> InboundMessage:
-    """Write the inbound row (``flush=False``: with whatever the caller flushes next)."""
-    session.add(inbound)
-    if flush:
-        session.flush()
-    return inbound
+_INBOUND_COLUMNS = tuple(column.key for column in InboundMessage.__table__.columns if column.key != "id")
+_INSERT_INBOUND = insert(InboundMessage)
+_INSERT_OUTBOUND = insert(OutboundMessage)
+
+
+def record_exchange(session: Session, *, inbound: InboundMessage, reply: str | None) -> None:
+    """Write an inbound text (built by ``new_inbound``, handled by the router) and the answer
+    sent back in the webhook's TwiML (not queued: it has left already). Two plain INSERTs in the
+    caller's transaction: this is every text's path, and nothing reads the rows back here.
+    A ``message_sid`` stored before raises IntegrityError (the unique index is the idempotency check)."""
+    inbound.reply = reply or None
+    connection = session.connection()
+    connection.execute(_INSERT_INBOUND, {key: getattr(inbound, key) for key in _INBOUND_COLUMNS})
+    if inbound.phone is None or not reply:
+        return
+    encoding = encoding_of(reply)
+    now = clock.now()
+    connection.execute(
+        _INSERT_OUTBOUND,
+        {
+            "to": inbound.phone,
+            "body": reply,
+            "purpose": "reply",
+            "subject": inbound.subject,
+            "via": "twiml",
+            "encoding": encoding.name,
+            "segments": encoding.segments,
+            "status": "sent",
+            "attempts": 1,
+            "created_at": now,
+            "updated_at": now,
+            "sent_at": now,
+        },
+    )
 
 
 def get_inbound_by_sid(session: Session, *, message_sid: str) -> InboundMessage | None:
@@ -134,14 +137,18 @@ def get_outbound_by_sid(session: Session, *, provider_sid: str) -> OutboundMessa
 
 def recent_inbound_count(session: Session, *, phone: str, window: dt.timedelta = RATE_WINDOW) -> int:
     """Texts from ``phone`` stored within ``window`` up to now (the one being routed is not stored yet)."""
-    since = clock.now() - window
+    return session.scalar(select(recent_inbound_count_of(phone, since=clock.now() - window))) or 0
+
+
+def recent_inbound_count_of(
+    phone: str | ColumnElement[str], *, since: dt.datetime | ColumnElement[dt.datetime]
+) -> ScalarSelect[int]:
+    """The number of texts from ``phone`` received since ``since``, as a scalar subquery."""
     return (
-        session.scalar(
-            select(func.count())
-            .select_from(InboundMessage)
-            .where(InboundMessage.phone == phone, InboundMessage.received_at >= since)
-        )
-        or 0
+        select(func.count())
+        .select_from(InboundMessage)
+        .where(InboundMessage.phone == phone, InboundMessage.received_at >= since)
+        .scalar_subquery()
     )
 
 
