@@ -69,14 +69,14 @@ class Ticket(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(16), unique=True)
     channel: Mapped[str] = mapped_column(String(10))
-    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"))  # ix_tickets_resident_item_status leads
     item_id: Mapped[int | None] = mapped_column(ForeignKey("service_items.id"))  # None: awaits triage
     item_confidence: Mapped[float | None]  # from the text classifier; None when an operator chose
     description: Mapped[str] = mapped_column(Text, default="")
     community_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"), index=True)
     address: Mapped[str | None] = mapped_column(String(200))
     urgency: Mapped[str] = mapped_column(String(10), default="normal")
-    status: Mapped[str] = mapped_column(String(12), default="new", index=True)
+    status: Mapped[str] = mapped_column(String(12), default="new")  # ix_tickets_status_due_at leads
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=clock.now, index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(default=clock.now, onupdate=clock.now)

@@ -155,18 +155,19 @@ def test_bad_input_is_refused_and_writes_nothing(
 
 
 def test_a_withdrawn_item_is_refused(db: Database, settings: Settings) -> None:
-    with db.transaction() as session:
+    with pytest.raises(InvalidInput, match="PE-PIPE-LEAK is no longer offered"), db.transaction() as session:
         item = catalog.get_item(session, code="PE-PIPE-LEAK")
-        item.active = False
-        with pytest.raises(InvalidInput, match="PE-PIPE-LEAK is no longer offered"):
-            service.open_ticket(
-                session,
-                resident=None,
-                phone="+8613800000006",
-                language="zh_CN",
-                channel="sms",
-                description="水管漏水",
-                zone=settings.zone,
-                actor=Actor.resident(),
-                item=item,
-            )
+        item.active = False  # rolled back with the refusal
+        service.open_ticket(
+            session,
+            resident=None,
+            phone="+8613800000006",
+            language="zh_CN",
+            channel="sms",
+            description="水管漏水",
+            zone=settings.zone,
+            actor=Actor.resident(),
+            item=item,
+        )
+    with db.read() as session:
+        assert catalog.get_item(session, code="PE-PIPE-LEAK").active
