@@ -135,15 +135,11 @@ def get_outbound_by_sid(session: Session, *, provider_sid: str) -> OutboundMessa
     return session.scalar(select(OutboundMessage).where(OutboundMessage.provider_sid == provider_sid))
 
 
-def recent_inbound_count(session: Session, *, phone: str, window: dt.timedelta = RATE_WINDOW) -> int:
-    """Texts from ``phone`` stored within ``window`` up to now (the one being routed is not stored yet)."""
-    return session.scalar(select(recent_inbound_count_of(phone, since=clock.now() - window))) or 0
-
-
 def recent_inbound_count_of(
     phone: str | ColumnElement[str], *, since: dt.datetime | ColumnElement[dt.datetime]
 ) -> ScalarSelect[int]:
-    """The number of texts from ``phone`` received since ``since``, as a scalar subquery."""
+    """The number of texts from ``phone`` received since ``since`` (the rate limit's count), as a
+    scalar subquery: the intake asks it together with who the sender is."""
     return (
         select(func.count())
         .select_from(InboundMessage)
