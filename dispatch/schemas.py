@@ -27,6 +27,8 @@ class TicketOut(BaseModel):
     category_code: str | None
     item_confidence: float | None
     community_code: str | None
+    community_name_zh: str | None
+    community_name_en: str | None
     address: str | None
     description: str
     operator: str | None
@@ -53,6 +55,8 @@ class TicketOut(BaseModel):
             category_code=item.category.code if item else None,
             item_confidence=ticket.item_confidence,
             community_code=ticket.community.code if ticket.community else None,
+            community_name_zh=ticket.community.name_zh if ticket.community else None,
+            community_name_en=ticket.community.name_en if ticket.community else None,
             address=ticket.address,
             description=ticket.description,
             operator=ticket.operator.name if ticket.operator else None,

@@ -105,7 +105,7 @@ def show(cli: CliContext, number: str, as_json: bool) -> None:
         + (f"  [{', '.join(record.resident_tags)}]" if record.resident_tags else ""),
         f"Service:   {record.item_code or '(awaiting triage)'}"
         + (f"  {record.item_name_zh} / {record.item_name_en}" if record.item_code else ""),
-        f"Where:     {record.community_code or '-'}  {record.address or ''}".rstrip(),
+        f"Where:     {_where(record)}",
         f"Received:  {record.created_at.astimezone(zone).strftime(fmt)}"
         + (f"   due: {record.due_at.astimezone(zone).strftime(fmt)}" if record.due_at else ""),
         f"Request:   {record.description}",
@@ -123,6 +123,16 @@ def show(cli: CliContext, number: str, as_json: bool) -> None:
             arrow = "<-" if text.direction == "inbound" else "->"
             lines.append(f"  {text.created_at.astimezone(zone).strftime(fmt)}  {arrow} {text.status:<10} {text.body}")
     click.echo("\n".join(lines))
+
+
+def _where(record: TicketOut) -> str:
+    """``禾兴社区 / Hexing Community (330402001002)  3幢401``, or ``-`` when nothing is known."""
+    community = (
+        f"{record.community_name_zh} / {record.community_name_en} ({record.community_code})"
+        if record.community_code
+        else ""
+    )
+    return f"{community}  {record.address or ''}".strip() or "-"
 
 
 @ticket.command("move")

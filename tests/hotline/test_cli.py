@@ -34,6 +34,7 @@ def test_operator_creates_shows_moves_and_lists_a_ticket(cli, db: Database) -> N
 
     shown = cli("ticket", "show", number)
     assert "+8657382123456" in shown.output and "PE-PIPE-LEAK" in shown.output and "厨房水管漏水" in shown.output
+    assert "Where:     南湖社区 / Nanhu Community (330402003001)  3幢401" in shown.output
 
     moved = cli("ticket", "move", number, "dispatching", "--note", "looking for a plumber")
     assert moved.exit_code == 0 and "new -> dispatching" in moved.output
@@ -45,6 +46,7 @@ def test_operator_creates_shows_moves_and_lists_a_ticket(cli, db: Database) -> N
     assert record["phone"] == "+8657382123456"
     assert record["item_code"] == "PE-PIPE-LEAK"
     assert record["community_code"] == "330402003001"
+    assert (record["community_name_zh"], record["community_name_en"]) == ("南湖社区", "Nanhu Community")
     assert record["operator"] == "王芳"
     assert [(e["kind"], e["from_status"], e["to_status"]) for e in record["events"]] == [
         ("created", None, "new"),
