@@ -185,13 +185,11 @@ def create_ticket(
     the last 24 hours. Returns ``(ticket, created)``."""
     _check_new_ticket(channel=channel, urgency=urgency, item=item)
     description = description.strip()
-    if item is not None and resident.id is not None:  # a resident not yet written has no tickets
-        existing = find_open_duplicate(session, resident=resident, item=item)
-        if existing is not None:
-            link_repeat_contact(
-                session, ticket=existing, channel=channel, description=description, urgency=urgency, actor=actor
-            )
-            return existing, False
+    existing = _link_to_open_duplicate(
+        session, resident=resident, item=item, channel=channel, description=description, urgency=urgency, actor=actor
+    )
+    if existing is not None:
+        return existing, False
     now = clock.now()
     ticket = Ticket(
         number=next_ticket_number(session, zone=zone),
@@ -207,7 +205,7 @@ def create_ticket(
         operator=operator,
         created_at=now,
         updated_at=now,
-        due_at=now + dt.timedelta(minutes=item.sla_minutes) if item is not None else None,
+        due_at=_due_at(now, item),
         events=[],  # a new ticket has none: saves loading the collection on the first event
     )
     session.add(ticket)
@@ -230,6 +228,33 @@ def _check_new_ticket(*, channel: str, urgency: str, item: catalog.ServiceItem |
         raise InvalidInput(f"unknown urgency {urgency!r} (one of {', '.join(URGENCIES)})")
     if item is not None and not item.active:
         raise InvalidInput(f"service item {item.code} is no longer offered")
+
+
+def _link_to_open_duplicate(
+    session: Session,
+    *,
+    resident: Resident | None,
+    item: catalog.ServiceItem | None,
+    channel: str,
+    description: str,
+    urgency: str,
+    actor: Actor,
+) -> Ticket | None:
+    """The resident's open ticket for the same item from the last 24 hours, with this contact
+    linked to it; None if there is none (a resident not yet written has no tickets)."""
+    if item is None or resident is None or resident.id is None:
+        return None
+    existing = find_open_duplicate(session, resident=resident, item=item)
+    if existing is not None:
+        link_repeat_contact(
+            session, ticket=existing, channel=channel, description=description, urgency=urgency, actor=actor
+        )
+    return existing
+
+
+def _due_at(now: dt.datetime, item: catalog.ServiceItem | None) -> dt.datetime | None:
+    """The target response time from the item's SLA; None while the ticket awaits triage."""
+    return now + dt.timedelta(minutes=item.sla_minutes) if item is not None else None
 
 
 def _created_data(*, channel: str, urgency: str, item: catalog.ServiceItem | None) -> dict[str, Any]:
@@ -272,13 +297,11 @@ def open_ticket(
     ``language``, written with the ticket. Nothing is loaded into the session."""
     _check_new_ticket(channel=channel, urgency=urgency, item=item)
     description = description.strip()
-    if resident is not None and item is not None:
-        existing = find_open_duplicate(session, resident=resident, item=item)
-        if existing is not None:
-            link_repeat_contact(
-                session, ticket=existing, channel=channel, description=description, urgency=urgency, actor=actor
-            )
-            return OpenedTicket(existing.id, existing.number, created=False)
+    existing = _link_to_open_duplicate(
+        session, resident=resident, item=item, channel=channel, description=description, urgency=urgency, actor=actor
+    )
+    if existing is not None:
+        return OpenedTicket(existing.id, existing.number, created=False)
     number = next_ticket_number(session, zone=zone)
     now = clock.now()
     connection = session.connection()
@@ -312,7 +335,7 @@ def open_ticket(
             "status": "new",
             "created_at": now,
             "updated_at": now,
-            "due_at": now + dt.timedelta(minutes=item.sla_minutes) if item is not None else None,
+            "due_at": _due_at(now, item),
         },
     ).scalar_one()
     connection.execute(
@@ -371,7 +394,7 @@ def set_item(
     ticket.item = item
     ticket.item_confidence = confidence
     if ticket.due_at is None:
-        ticket.due_at = ticket.created_at + dt.timedelta(minutes=item.sla_minutes)
+        ticket.due_at = _due_at(ticket.created_at, item)
     ticket.updated_at = clock.now()
     return _record(
         session,
