@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from config import areas, catalog, clock, staff
 from config.settings import Settings
 from config.staff import Actor
-from dispatch import service
+from dispatch import residents, service
 from dispatch.models import Ticket
 from hotline import intake
 from providers import demo as provider_demo
@@ -83,9 +83,9 @@ def seed(session: Session, settings: Settings) -> str:
     if session.scalar(select(func.count()).select_from(Ticket)):
         return ""
     members = [staff.create(session, name=n, role=r, extension=e) for n, r, e in STAFF]
-    residents = []
+    people = []
     for phone, name, community, address, tags, language in RESIDENTS:
-        resident = service.get_or_create_resident(
+        resident = residents.get_or_create_resident(
             session,
             phone=settings.normalize_phone(phone),
             name=name,
@@ -93,8 +93,8 @@ def seed(session: Session, settings: Settings) -> str:
             address=address,
             language=language,
         )
-        service.set_resident_tags(session, resident=resident, tags=tags)
-        residents.append(resident)
+        residents.set_resident_tags(session, resident=resident, tags=tags)
+        people.append(resident)
     now = clock.now()
     for index, (who, code, text, urgency, channel, hours_ago, steps) in enumerate(TICKETS):
         operator = members[index % 3]
@@ -103,7 +103,7 @@ def seed(session: Session, settings: Settings) -> str:
         with clock.freeze(at):
             ticket, _ = service.create_ticket(
                 session,
-                resident=residents[who],
+                resident=people[who],
                 channel=channel,
                 description=text,
                 zone=settings.zone,
@@ -121,4 +121,4 @@ def seed(session: Session, settings: Settings) -> str:
     for phone, body in TEXTS:
         sender = settings.normalize_phone(phone)
         flows.receive_in(session, flows.IncomingText(None, sender, settings.twilio_from_number, body), route, settings)
-    return f"{len(members)} staff, {len(residents)} residents, {len(TICKETS)} tickets, {len(TEXTS)} texts, {providers}"
+    return f"{len(members)} staff, {len(people)} residents, {len(TICKETS)} tickets, {len(TEXTS)} texts, {providers}"

@@ -24,7 +24,7 @@ from config import areas, catalog, clock
 from config.i18n import gettext
 from config.settings import Settings
 from config.staff import Actor
-from dispatch import classifier, service
+from dispatch import classifier, residents, service
 from dispatch.models import Resident, Ticket
 from dispatch.states import LABELS
 from providers import flows as provider_flows
@@ -129,7 +129,7 @@ def keyword_command(session: Session, inbound: InboundMessage, ctx: Context) -> 
     if command == "status":
         return _status(session, inbound, ctx, number=match.group(2))
     resident = ctx.resident or _new_resident(session, ctx)
-    service.set_sms_opt_out(session, resident=resident, opted_out=command == "stop")
+    residents.set_sms_opt_out(session, resident=resident, opted_out=command == "stop")
     if command == "stop":
         return gettext(ctx.locale, "You will no longer receive survey texts from us. Text START to receive them again.")
     return gettext(ctx.locale, "You will receive our texts again. Text STOP to opt out.")
@@ -227,7 +227,7 @@ def route(session: Session, inbound: InboundMessage, settings: Settings) -> str 
         phone=inbound.phone,
         text=unicodedata.normalize("NFKC", inbound.body).strip(),
         written=inbound.body.strip(),
-        resident=service.get_resident(session, resident_id=resident_id) if resident_id is not None else None,
+        resident=residents.get_resident(session, resident_id=resident_id) if resident_id is not None else None,
         provider_id=provider_id,
         recent_texts=recent_texts,
     )
@@ -257,7 +257,7 @@ def _sender_lookup() -> Select[int, int, int]:
     Every text asks this; most senders are neither, so nothing more is loaded for them."""
     phone: BindParameter[str] = bindparam("phone", type_=String())
     return select(
-        service.resident_id_with_phone(phone),
+        residents.resident_id_with_phone(phone),
         provider_service.provider_id_with_phone(phone),
         sms_service.recent_inbound_count_of(phone, since=bindparam("since")),
     )
@@ -271,7 +271,7 @@ def _classify(session: Session, ctx: Context) -> classifier.Classification:
 
 
 def _new_resident(session: Session, ctx: Context) -> Resident:
-    resident = service.create_resident(session, phone=ctx.phone, language=ctx.locale)  # route() found none
+    resident = residents.create_resident(session, phone=ctx.phone, language=ctx.locale)  # route() found none
     ctx.resident = resident
     return resident
 

@@ -7,12 +7,12 @@ from sqlalchemy.orm import Session
 from config import catalog, staff
 from config.settings import Settings
 from config.staff import Actor
-from dispatch import service
+from dispatch import residents, service
 from dispatch.models import Resident, Ticket
 
 
 def resident(session: Session, phone: str = "+8613800138000", **kwargs: object) -> Resident:
-    return service.get_or_create_resident(session, phone=phone, **kwargs)  # type: ignore[arg-type]
+    return residents.get_or_create_resident(session, phone=phone, **kwargs)  # type: ignore[arg-type]
 
 
 def ticket(

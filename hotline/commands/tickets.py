@@ -6,7 +6,7 @@ import click
 
 from config import areas, catalog, staff
 from config.staff import Actor
-from dispatch import service
+from dispatch import residents, service
 from dispatch.schemas import TicketOut
 from dispatch.states import CHANNELS, STATUSES, URGENCIES
 from hotline.cli_base import CliContext, group, pass_cli, print_json
@@ -59,7 +59,7 @@ def create(
         item = catalog.get_item(session, code=item_code)
         area = areas.get_community(session, code=community) if community else None
         actor, member = _actor(session, operator)
-        resident = service.get_or_create_resident(
+        resident = residents.get_or_create_resident(
             session, phone=e164, name=resident_name, community=area, address=address, language=cli.settings.locale
         )
         ticket, created = service.create_ticket(

@@ -13,6 +13,7 @@ from config import clock, phones
 from config.errors import Conflict, InvalidInput, NotFound
 from config.settings import Settings
 from config.staff import Actor, Staff, get_by_extension
+from dispatch import residents
 from dispatch import service as dispatch_service
 from dispatch.models import Ticket
 from hotline.voice.callerid import CallerId
@@ -45,7 +46,7 @@ def create_call(
     caller_name: str | None = None,
     direction: str = "inbound",
 ) -> Call:
-    resident = dispatch_service.get_resident_by_phone(session, phone=caller.phone) if caller.phone else None
+    resident = residents.get_resident_by_phone(session, phone=caller.phone) if caller.phone else None
     call = Call(
         transport=transport,
         external_id=external_id,
@@ -72,7 +73,7 @@ def set_caller(session: Session, *, call: Call, caller: CallerId, name: str | No
     if name and not call.caller_name:
         call.caller_name = name[:80]
     if caller.phone and call.resident_id is None:
-        call.resident = dispatch_service.get_resident_by_phone(session, phone=caller.phone)
+        call.resident = residents.get_resident_by_phone(session, phone=caller.phone)
     session.flush()
 
 

@@ -9,6 +9,7 @@ from config import catalog, clock
 from config.i18n import gettext
 from config.settings import Settings
 from config.staff import Actor
+from dispatch import residents
 from dispatch import service as dispatch_service
 from hotline.voice import callerid, service
 from hotline.voice.models import Call
@@ -72,7 +73,7 @@ def voicemail_ticket(
     if not call.caller_phone:
         session.flush()
         return None
-    resident = call.resident or dispatch_service.get_or_create_resident(
+    resident = call.resident or residents.get_or_create_resident(
         session, phone=call.caller_phone, language=settings.locale
     )
     call.resident = resident

@@ -14,7 +14,7 @@ from config.db import Database
 from config.errors import InvalidInput
 from config.settings import Settings
 from config.staff import Actor
-from dispatch import service
+from dispatch import residents, service
 from dispatch.models import Resident, Ticket
 
 AT = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)
@@ -65,7 +65,7 @@ def test_open_ticket_writes_what_create_ticket_writes(db: Database, settings: Se
             "community": community,
             "urgency": "urgent",
         }
-        resident = service.create_resident(session, phone="+8613800000001", language="en")
+        resident = residents.create_resident(session, phone="+8613800000001", language="en")
         created, _ = service.create_ticket(session, resident=resident, **common)
         opened = service.open_ticket(session, resident=None, phone="+8613800000002", language="en", **common)
         assert opened.created and opened.number == f"{int(created.number) + 1}"
@@ -80,7 +80,7 @@ def test_open_ticket_writes_what_create_ticket_writes(db: Database, settings: Se
 def test_an_existing_residents_ticket_takes_their_community_and_address(db: Database, settings: Settings) -> None:
     with clock.freeze(AT), db.transaction() as session:
         community = areas.list_areas(session, level="community")[1]
-        resident = service.get_or_create_resident(
+        resident = residents.get_or_create_resident(
             session, phone="+8613800000003", community=community, address="3幢401"
         )
         opened = service.open_ticket(
@@ -111,7 +111,7 @@ def test_a_second_request_for_the_same_item_is_linked_to_the_open_ticket(db: Dat
             session, resident=None, phone="+8613800000004", language="zh_CN", description="水管漏水", **args
         )
     with clock.freeze(AT + dt.timedelta(hours=2)), db.transaction() as session:
-        resident = service.get_resident_by_phone(session, phone="+8613800000004")
+        resident = residents.get_resident_by_phone(session, phone="+8613800000004")
         again = service.open_ticket(
             session,
             resident=resident,

@@ -10,7 +10,7 @@ from config import catalog, clock
 from config.db import Database
 from config.settings import Settings
 from config.staff import Actor
-from dispatch import service
+from dispatch import residents, service
 from dispatch.models import Resident, Ticket
 from tests import factories
 
@@ -39,7 +39,7 @@ def test_second_request_for_same_item_within_24h_is_linked_not_duplicated(db: Da
     with clock.freeze(start), db.transaction() as session:
         first = factories.ticket(session, settings, text="厨房水管漏水")
     with clock.freeze(start + dt.timedelta(hours=23)), db.transaction() as session:
-        resident = service.get_resident_by_phone(session, phone="+8613800138000")
+        resident = residents.get_resident_by_phone(session, phone="+8613800138000")
         assert resident is not None
         again, created = service.create_ticket(
             session,
@@ -83,9 +83,9 @@ def test_after_24h_or_for_another_item_or_once_closed_a_new_ticket_opens(db: Dat
 def test_residents_are_unique_by_e164_phone(db: Database, settings: Settings) -> None:
     with db.transaction() as session:
         for typed in ("13800138000", "+86 138-0013-8000", "008613800138000", "１３８００１３８０００"):
-            service.get_or_create_resident(session, phone=settings.normalize_phone(typed))
+            residents.get_or_create_resident(session, phone=settings.normalize_phone(typed))
         for typed in ("0573-82123456", "82123456"):
-            service.get_or_create_resident(session, phone=settings.normalize_phone(typed))
+            residents.get_or_create_resident(session, phone=settings.normalize_phone(typed))
     with db.read() as session:
         phones = sorted(session.scalars(select(Resident.phone)))
     assert phones == ["+8613800138000", "+8657382123456"]
@@ -94,15 +94,15 @@ def test_residents_are_unique_by_e164_phone(db: Database, settings: Settings) ->
 def test_resident_tags(db: Database) -> None:
     with db.transaction() as session:
         resident = factories.resident(session)
-        service.set_resident_tags(session, resident=resident, tags=["elderly", "one_touch"])
-        service.set_resident_tags(session, resident=resident, tags=["elderly", "lives_alone"])
+        residents.set_resident_tags(session, resident=resident, tags=["elderly", "one_touch"])
+        residents.set_resident_tags(session, resident=resident, tags=["elderly", "lives_alone"])
         assert resident.tags == ["elderly", "lives_alone"]
     import pytest
 
     from config.errors import InvalidInput
 
     with pytest.raises(InvalidInput, match="unknown tag 'vip'"), db.transaction() as session:
-        service.set_resident_tags(session, resident=factories.resident(session), tags=["vip"])
+        residents.set_resident_tags(session, resident=factories.resident(session), tags=["vip"])
 
 
 def test_ticket_numbers_stay_unique_under_concurrent_writers(db: Database, settings: Settings) -> None:

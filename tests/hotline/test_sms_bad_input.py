@@ -13,7 +13,7 @@ from config import clock
 from config.catalog import ServiceItem
 from config.db import Database
 from config.settings import Settings
-from dispatch import service as dispatch_service
+from dispatch import residents
 from dispatch.models import Resident
 from hotline import intake
 from hotline.app import create_app
@@ -112,7 +112,7 @@ def test_a_failing_handler_keeps_the_text_and_gives_a_holding_answer(
     hotline: TestClient, db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def broken(session: Session, message: InboundMessage, ctx: intake.Context) -> str | None:
-        dispatch_service.get_or_create_resident(session, phone=ctx.phone)  # half-done work ...
+        residents.get_or_create_resident(session, phone=ctx.phone)  # half-done work ...
         raise RuntimeError("provider service is down")  # ... then a crash
 
     monkeypatch.setattr(intake, "HANDLERS", [broken, *intake.HANDLERS])

@@ -5,7 +5,7 @@ import asyncio
 from config.db import Database
 from config.events import LocalEventBus
 from config.settings import Settings
-from dispatch import service as dispatch_service
+from dispatch import residents
 from tests import factories
 from tests.hotline.voice.ami_peer import AmiPeer, Connection, eventually, transcript
 from tests.hotline.voice.test_ami_listener import calls
@@ -26,7 +26,7 @@ async def test_known_resident_rings_operator_who_sees_record_open_tickets_and_la
         ticket = factories.ticket(session, settings, phone="+8613800138000", text="厨房水管漏水")
         resident = ticket.resident
         resident.name = "王秀英"
-        dispatch_service.set_resident_tags(session, resident=resident, tags=["elderly", "lives_alone"])
+        residents.set_resident_tags(session, resident=resident, tags=["elderly", "lives_alone"])
     earlier = transcript("missed.txt").replace(b"CallerIDNum: 7003\r\n", b"CallerIDNum: 013800138000\r\n")
     with bus.subscribe("extension:7002") as operator_7002, bus.subscribe("extension:7004") as operator_7004:
         async with (

@@ -12,7 +12,7 @@ from twilio.request_validator import RequestValidator
 from config import clock
 from config.db import Database
 from config.settings import Settings
-from dispatch import service as dispatch_service
+from dispatch import residents
 from dispatch.models import Ticket
 from hotline.app import create_app
 from hotline.voice.models import Call, CallbackEntry
@@ -107,7 +107,7 @@ def test_one_touch_resident_skips_the_menu_to_the_front_of_the_queue(db: Databas
     body = voice_call_from_a_phone()
     with db.transaction() as session:
         resident = factories.resident(session, phone="+19253920364", language="zh_CN", name="王秀英")
-        dispatch_service.set_resident_tags(session, resident=resident, tags=["elderly", "lives_alone", "one_touch"])
+        residents.set_resident_tags(session, resident=resident, tags=["elderly", "lives_alone", "one_touch"])
     with clock.freeze(MONDAY_MORNING):
         answer = twilio.post("/voice/twilio/incoming", body)
     assert "<Gather" not in answer.text
