@@ -241,14 +241,7 @@ def open_ticket(
     if resident is None:
         resident_id = connection.execute(
             _INSERT_RESIDENT,
-            {
-                "phone": phone,
-                "language": language,
-                "sms_opt_out": False,
-                "call_opt_out": False,
-                "created_at": now,
-                "updated_at": now,
-            },
+            {"phone": phone, "language": language, "created_at": now, "updated_at": now},  # the rest: model defaults
         ).scalar_one()
         community_id, address = None, None
     else:
