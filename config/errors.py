@@ -27,3 +27,9 @@ class InvalidInput(HotlineError):
 
 class Conflict(HotlineError):
     status_code = 409
+
+
+class Forbidden(HotlineError):
+    """The acting staff member's role does not allow this."""
+
+    status_code = 403

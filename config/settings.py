@@ -52,6 +52,51 @@ class QuietHours(BaseModel):
         return local >= start or local < end
 
 
+class DispatchWeights(BaseModel):
+    """How much each component counts in a candidate's score (each component is 0..1)."""
+
+    rating: float = Field(default=0.30, ge=0)
+    acceptance: float = Field(default=0.10, ge=0)
+    on_time: float = Field(default=0.10, ge=0)
+    load: float = Field(default=0.15, ge=0)
+    fairness: float = Field(default=0.20, ge=0)
+    proximity: float = Field(default=0.15, ge=0)
+    welfare_volunteer: float = Field(default=0.30, ge=0)  # welfare item, volunteer of the resident's community
+
+
+class Dispatch(BaseModel):
+    """Matching, offers, timeouts and escalation (``[dispatch]`` in default.toml)."""
+
+    offer_window_minutes: dict[str, int] = Field(default_factory=lambda: {"normal": 30, "urgent": 10, "emergency": 3})
+    arrival_minutes: dict[str, int] = Field(default_factory=lambda: {"normal": 120, "urgent": 60, "emergency": 30})
+    max_rounds: int = Field(default=4, ge=1)  # offer rounds before a ticket is escalated
+    retry_minutes: int = Field(default=10, ge=1)  # an escalated automatic ticket is tried again this often
+    at_risk_share: float = Field(default=0.8, gt=0, lt=1)  # of the response time, without an acceptance
+    auto_categories: list[str] = Field(default_factory=list)  # category codes dispatched without an operator
+    auto_min_confidence: float = Field(default=0.9, ge=0, le=1)  # classifier confidence to trust unconfirmed
+    duty_dispatcher_phone: str = ""  # texted on escalation when set
+    duty_supervisor_phone: str = ""  # texted when a ticket breaches its SLA
+    rating_prior_mean: float = Field(default=4.0, ge=1, le=5)  # a new provider's rating
+    rating_prior_weight: float = Field(default=5.0, ge=0)  # surveys' worth of the prior
+    weights: DispatchWeights = Field(default_factory=DispatchWeights)
+
+    @field_validator("offer_window_minutes", "arrival_minutes")
+    @classmethod
+    def _per_urgency(cls, value: dict[str, int]) -> dict[str, int]:
+        for urgency in ("normal", "urgent", "emergency"):
+            if urgency not in value:
+                raise ValueError(f"needs a value for {urgency}")
+            if value[urgency] < 1:
+                raise ValueError(f"{urgency}: at least 1 minute")
+        return value
+
+    def window(self, urgency: str) -> dt.timedelta:
+        return dt.timedelta(minutes=self.offer_window_minutes.get(urgency, self.offer_window_minutes["normal"]))
+
+    def arrival(self, urgency: str) -> dt.timedelta:
+        return dt.timedelta(minutes=self.arrival_minutes.get(urgency, self.arrival_minutes["normal"]))
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HOTLINE_", extra="ignore", validate_default=True)
 
@@ -84,6 +129,8 @@ class Settings(BaseSettings):
     twilio_from_number: Annotated[
         str, Field(validation_alias=AliasChoices("TWILIO_FROM_NUMBER", "HOTLINE_TWILIO_FROM_NUMBER"))
     ] = ""
+
+    dispatch: Dispatch = Field(default_factory=Dispatch)
 
     # Asterisk AMI (issue: voice)
     ami_host: str = ""
@@ -172,6 +219,19 @@ class Settings(BaseSettings):
                         f"HOTLINE_SMS_BACKEND=twilio needs {name.upper()} (the number's Twilio credentials)"
                     )
         return self
+
+    @field_validator("dispatch")
+    @classmethod
+    def _duty_phones(cls, value: Dispatch) -> Dispatch:
+        for name in ("duty_dispatcher_phone", "duty_supervisor_phone"):
+            raw = getattr(value, name).strip()
+            if raw and not (raw.startswith("+") and raw[1:].isdigit()):
+                raise ValueError(f"{name} must be an E.164 number such as +8613800138000, got {raw!r}")
+        return value
+
+    def in_quiet_hours(self, when: dt.datetime) -> bool:
+        """Whether ``when`` falls in the residents' quiet hours (read in the centre's zone)."""
+        return self.quiet_hours.contains(when.astimezone(self.zone).time())
 
     @property
     def zone(self) -> ZoneInfo:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from config import clock
@@ -13,6 +14,7 @@ from config.areas import Area
 from config.catalog import ServiceItem
 from config.db import Base
 from config.staff import Staff
+from providers.models import Provider
 
 RESIDENT_TAGS = ("elderly", "disabled", "low_income", "lives_alone", "one_touch")
 
@@ -28,6 +30,8 @@ class Resident(Base):
     language: Mapped[str] = mapped_column(String(8), default="zh_CN")
     sms_opt_out: Mapped[bool] = mapped_column(default=False)  # no non-essential texts (surveys)
     call_opt_out: Mapped[bool] = mapped_column(default=False)  # no survey calls
+    # 自由选择服务主体: the provider this resident asked for, put first when eligible
+    preferred_provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
     updated_at: Mapped[dt.datetime] = mapped_column(default=clock.now, onupdate=clock.now)
 
@@ -82,11 +86,27 @@ class Ticket(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=clock.now, onupdate=clock.now)
     due_at: Mapped[dt.datetime | None]  # target response time from the item's SLA
     closed_at: Mapped[dt.datetime | None]
+    # dispatch: who took the job, when, how it went
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("providers.id"), index=True)
+    accepted_at: Mapped[dt.datetime | None]
+    expected_at: Mapped[dt.datetime | None]  # when the resident was told to expect the provider
+    arrived_at: Mapped[dt.datetime | None]
+    completed_at: Mapped[dt.datetime | None]
+    rounds: Mapped[int] = mapped_column(default=0)  # offer rounds so far
+    escalation: Mapped[str | None] = mapped_column(String(12))  # None, dispatcher, supervisor
+    escalated_at: Mapped[dt.datetime | None]
+    sla_flag: Mapped[int] = mapped_column(default=0)  # highest SLA mark recorded: 0 none, 1 at risk, 2 breached
+    charged: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    overcharged: Mapped[bool] = mapped_column(default=False)
+    service_hours: Mapped[float | None]  # volunteer work
+    resolution: Mapped[str | None] = mapped_column(Text)  # first-contact resolution (即办件)
 
     resident: Mapped[Resident] = relationship(lazy="joined")
     item: Mapped[ServiceItem | None] = relationship(lazy="joined")
     community: Mapped[Area | None] = relationship(lazy="joined")
     operator: Mapped[Staff | None] = relationship(lazy="joined")
+    provider: Mapped[Provider | None] = relationship(lazy="joined")
+    offers: Mapped[list[Offer]] = relationship(order_by="Offer.id", viewonly=True)  # loaded when read
     events: Mapped[list[TicketEvent]] = relationship(
         back_populates="ticket", order_by="TicketEvent.id", cascade="all, delete-orphan", lazy="selectin"
     )
@@ -109,6 +129,58 @@ class TicketEvent(Base):
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     ticket: Mapped[Ticket] = relationship(back_populates="events")
+
+
+LIVE = "live"
+# live: waiting for an answer; accepted: the provider holds the job; completed: the job was done;
+# declined / expired (no answer in time) / lost (another provider took it) / withdrawn (cancelled):
+# ended without the job. Only the job in hand is ``accepted``, so a reopened ticket can be taken again.
+OFFER_STATUSES = ("live", "accepted", "completed", "declined", "expired", "lost", "withdrawn")
+
+
+class Offer(Base):
+    """A job offered to one provider by text, answered with its 4-digit code. At most one offer
+    of a ticket is ever ``accepted`` and a code is unique among a provider's live offers: partial
+    unique indexes hold both on SQLite and PostgreSQL, whatever the code above them does."""
+
+    __tablename__ = "offers"
+    __table_args__ = (
+        Index(
+            "uq_offers_ticket_accepted",
+            "ticket_id",
+            unique=True,
+            sqlite_where=text("status = 'accepted'"),
+            postgresql_where=text("status = 'accepted'"),
+        ),
+        Index(
+            "uq_offers_provider_live_code",
+            "provider_id",
+            "code",
+            unique=True,
+            sqlite_where=text("status = 'live'"),
+            postgresql_where=text("status = 'live'"),
+        ),
+        Index("ix_offers_status_expires_at", "status", "expires_at"),
+        Index("ix_offers_ticket_id", "ticket_id"),
+        Index("ix_offers_provider_status", "provider_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id"))
+    code: Mapped[str] = mapped_column(String(4))
+    status: Mapped[str] = mapped_column(String(10), default=LIVE)
+    round: Mapped[int] = mapped_column(default=1)
+    rank: Mapped[int | None]  # the candidate's place when offered (1 = top)
+    score: Mapped[float | None]
+    actor: Mapped[str] = mapped_column(String(40))  # who offered: "system", "staff:3", "cli"
+    reason: Mapped[str | None] = mapped_column(Text)  # an override's reason
+    offered_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+    answered_at: Mapped[dt.datetime | None]
+
+    ticket: Mapped[Ticket] = relationship(lazy="raise")
+    provider: Mapped[Provider] = relationship(lazy="joined")
 
 
 class LabelledText(Base):

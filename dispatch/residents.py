@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import ColumnElement, ScalarSelect, select
 from sqlalchemy.orm import Session, lazyload
 
-from config import areas
+from config import areas, clock
 from config.errors import InvalidInput
 from dispatch.models import RESIDENT_TAGS, Resident, ResidentTag
 
@@ -72,4 +72,11 @@ def set_resident_tags(session: Session, *, resident: Resident, tags: Iterable[st
 
 def set_sms_opt_out(session: Session, *, resident: Resident, opted_out: bool) -> None:
     resident.sms_opt_out = opted_out
+    session.flush()
+
+
+def set_preferred_provider(session: Session, *, resident: Resident, provider_id: int | None) -> None:
+    """The provider the resident asked for (自由选择服务主体), or None to forget it."""
+    resident.preferred_provider_id = provider_id
+    resident.updated_at = clock.now()
     session.flush()

@@ -8,9 +8,43 @@ import datetime as dt
 from pydantic import BaseModel
 
 from config.audit import AuditEventOut
-from dispatch.models import Resident, Ticket
+from dispatch.escalation import sla_state
+from dispatch.models import Offer, Resident, Ticket
+from providers.models import Provider
 
 TicketEventOut = AuditEventOut  # the shape every audit trail shares
+
+
+class ProviderRef(BaseModel):
+    id: int
+    name: str
+    phone: str
+
+    @classmethod
+    def of(cls, provider: Provider) -> ProviderRef:
+        return cls(id=provider.id, name=provider.name_zh, phone=provider.phone)
+
+
+class OfferOut(BaseModel):
+    provider: ProviderRef
+    code: str
+    status: str
+    round: int
+    offered_at: dt.datetime
+    answered_at: dt.datetime | None
+    expires_at: dt.datetime
+
+    @classmethod
+    def of(cls, offer: Offer) -> OfferOut:
+        return cls(
+            provider=ProviderRef.of(offer.provider),
+            code=offer.code,
+            status=offer.status,
+            round=offer.round,
+            offered_at=offer.offered_at,
+            answered_at=offer.answered_at,
+            expires_at=offer.expires_at,
+        )
 
 
 class TicketOut(BaseModel):
@@ -36,10 +70,22 @@ class TicketOut(BaseModel):
     updated_at: dt.datetime
     due_at: dt.datetime | None
     closed_at: dt.datetime | None
+    provider: ProviderRef | None
+    offers: list[OfferOut]
+    sla_state: str
+    escalated: bool
+    escalation: str | None
+    accepted_at: dt.datetime | None
+    expected_at: dt.datetime | None
+    completed_at: dt.datetime | None
+    charged: str | None
+    overcharged: bool
+    service_hours: float | None
+    resolution: str | None
     events: list[TicketEventOut]
 
     @classmethod
-    def of(cls, ticket: Ticket) -> TicketOut:
+    def of(cls, ticket: Ticket, *, at_risk_share: float = 0.8) -> TicketOut:
         item = ticket.item
         return cls(
             number=ticket.number,
@@ -64,6 +110,18 @@ class TicketOut(BaseModel):
             updated_at=ticket.updated_at,
             due_at=ticket.due_at,
             closed_at=ticket.closed_at,
+            provider=ProviderRef.of(ticket.provider) if ticket.provider else None,
+            offers=[OfferOut.of(o) for o in ticket.offers],
+            sla_state=sla_state(ticket, share=at_risk_share),
+            escalated=ticket.escalation is not None,
+            escalation=ticket.escalation,
+            accepted_at=ticket.accepted_at,
+            expected_at=ticket.expected_at,
+            completed_at=ticket.completed_at,
+            charged=f"{ticket.charged:.2f}" if ticket.charged is not None else None,
+            overcharged=ticket.overcharged,
+            service_hours=ticket.service_hours,
+            resolution=ticket.resolution,
             events=[TicketEventOut.of(e) for e in ticket.events],
         )
 

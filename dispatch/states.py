@@ -20,7 +20,7 @@ STATUSES = (
 
 # from -> the steps allowed from it
 TRANSITIONS: dict[str, frozenset[str]] = {
-    "new": frozenset({"dispatching", "cancelled"}),
+    "new": frozenset({"dispatching", "cancelled", "closed"}),  # closed: resolved at first contact (即办件)
     "dispatching": frozenset({"offered", "new", "cancelled"}),  # back to "new": needs triage again
     "offered": frozenset({"accepted", "dispatching", "cancelled"}),  # declined or timed out: dispatch again
     "accepted": frozenset({"in_service", "dispatching", "cancelled"}),

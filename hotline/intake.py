@@ -4,9 +4,10 @@ returning the reply (``""``: handled, answer nothing) or ``None`` (not mine: try
     rate limit -> empty text -> keywords (STATUS, STOP, START, HELP) -> threaded reply -> new ticket
 
 A text from a registered provider never opens a ticket: ``provider_command`` carries out PAUSE /
-RESUME and answers anything else with the commands it knows (offers arrive with the dispatch
-issue). Survey answers arrive with the callbacks issue as one more handler before the keywords;
-until then such texts reach a ticket like any other and an operator sees them.
+RESUME, then answers to offers (``dispatch.replies``: Y / N / ARRIVED / DONE with the offer's
+code), and answers anything else with the commands it knows. Survey answers arrive with the
+callbacks issue as one more handler before the keywords; until then such texts reach a ticket like
+any other and an operator sees them.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from config import areas, catalog, clock
 from config.i18n import gettext
 from config.settings import Settings
 from config.staff import Actor
-from dispatch import classifier, residents, service
+from dispatch import classifier, replies, residents, service
 from dispatch.models import Resident, Ticket
 from dispatch.states import LABELS
 from providers import flows as provider_flows
@@ -105,11 +106,18 @@ def provider_command(session: Session, inbound: InboundMessage, ctx: Context) ->
     if reply is not None:
         inbound.handled_as = "provider_command"
         return reply
+    answer = replies.handle(session, provider=provider, text=ctx.text, settings=ctx.settings)
+    if answer is not None:
+        inbound.handled_as = "offer_reply"
+        if answer.ticket_number:
+            inbound.subject = SUBJECT_PREFIX + answer.ticket_number
+        return answer.text
     inbound.handled_as = "provider_text"
     return gettext(
         provider.language,
-        "We keep your text for the operators. Reply PAUSE to stop receiving offers, RESUME to receive them "
-        "again; for anything else please call the centre.",
+        "We keep your text for the operators. Answer a job offer with Y or N and its code (e.g. Y 4821), "
+        "ARRIVED 4821 on arrival, DONE 4821 80 when finished with the amount charged. PAUSE stops offers, "
+        "RESUME restarts them; for anything else please call the centre.",
     )
 
 

@@ -1,7 +1,7 @@
 """The periodic sweepers, run by APScheduler inside ``hotline serve``.
 
-Everything that must happen later is a row with a due time (outbox texts, expiry reminders; offer
-timeouts and surveys to come). A few named jobs sweep those rows in batches on an interval; there
+Everything that must happen later is a row with a due time (outbox texts, expiry reminders, offer
+timeouts, response times; surveys to come). A few named jobs sweep those rows in batches on an interval; there
 is never one scheduler job per row (ARCHITECTURE.md). Each job is a plain function of the
 database and settings that does one pass and returns how many rows it handled; APScheduler runs it
 in a worker thread, never two of the same at once, and logs a failure without stopping the others.
@@ -22,6 +22,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from config.db import Database
 from config.errors import NotFound
 from config.settings import Settings
+from dispatch import jobs as dispatch_jobs
 from providers import jobs as provider_jobs
 from sms import outbox
 from sms import service as sms_service
@@ -66,6 +67,24 @@ JOBS: dict[str, Job] = {
             dt.timedelta(minutes=1),
             "text providers whose documents or training expire",
             _reminders_pass,
+        ),
+        Job(
+            "dispatch.offers",
+            dt.timedelta(seconds=10),
+            "expire unanswered offers and offer the next candidate",
+            lambda db, settings: lambda: dispatch_jobs.expire_offers(db, settings),
+        ),
+        Job(
+            "dispatch.auto",
+            dt.timedelta(seconds=5),
+            "offer new tickets of the automatic categories without an operator",
+            lambda db, settings: lambda: dispatch_jobs.auto_dispatch(db, settings),
+        ),
+        Job(
+            "dispatch.sla",
+            dt.timedelta(minutes=1),
+            "mark tickets at risk of their response time, escalate breached ones",
+            lambda db, settings: lambda: dispatch_jobs.watch_sla(db, settings),
         ),
     )
 }

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
 from config.areas import Area
@@ -173,21 +173,20 @@ def assess(
     ]
 
 
-def candidate_ids(session: Session, *, item: ServiceItem, community: Area) -> list[int]:
+def candidate_ids(
+    session: Session, *, item: ServiceItem, community: Area, dispatchable_only: bool = True
+) -> list[int]:
     """The SQL prefilter on indexed columns: dispatchable status, not paused, offers the item,
-    covers the community or its street or district."""
+    covers the community or its street or district. ``dispatchable_only=False`` keeps every
+    status (a dispatcher asking "who would do this, and why not the others?")."""
     chain = [area.id for area in service._ancestors(community)]
-    query = (
-        select(Provider.id)
-        .where(
-            Provider.status.in_(sorted(DISPATCHABLE)),
-            Provider.paused.is_(False),
-            exists().where(ProviderItem.provider_id == Provider.id, ProviderItem.item_id == item.id),
-            exists().where(ProviderArea.provider_id == Provider.id, ProviderArea.area_id.in_(chain)),
-        )
-        .order_by(Provider.id)
-    )
-    return list(session.scalars(query))
+    conditions: list[ColumnElement[bool]] = [
+        exists().where(ProviderItem.provider_id == Provider.id, ProviderItem.item_id == item.id),
+        exists().where(ProviderArea.provider_id == Provider.id, ProviderArea.area_id.in_(chain)),
+    ]
+    if dispatchable_only:
+        conditions += [Provider.status.in_(sorted(DISPATCHABLE)), Provider.paused.is_(False)]
+    return list(session.scalars(select(Provider.id).where(*conditions).order_by(Provider.id)))
 
 
 def eligible_providers(

@@ -28,7 +28,12 @@ KINDS = (
     "completed_late",
     "survey_score",
     "complaint",
+    "overcharge",
+    "service_hours",
 )
+# Kinds whose fact carries a number: survey_score 1..5, overcharge the amount above the standard
+# price (yuan, > 0), service_hours a volunteer's hours on the job (> 0, at most a day).
+VALUED = ("survey_score", "overcharge", "service_hours")
 SCORE_RANGE = (1.0, 5.0)  # survey scores: 1 (very dissatisfied) .. 5 (very satisfied)
 COMPLETED = ("completed_on_time", "completed_late")
 # An accepted job with no completion fact counts as open for this long (then it is assumed lost).
@@ -51,6 +56,14 @@ def record(
     if kind == "survey_score":
         if value is None or not SCORE_RANGE[0] <= value <= SCORE_RANGE[1]:
             raise InvalidInput(f"a survey score is a number from 1 to 5, got {value!r}")
+    elif kind == "overcharge":
+        if value is None or not value > 0:
+            raise InvalidInput(f"an overcharge fact carries the amount above the standard price (> 0), got {value!r}")
+    elif kind == "service_hours":
+        if value is None or not 0 < value <= 24:
+            raise InvalidInput(
+                f"a service_hours fact carries the hours worked (more than 0, at most 24), got {value!r}"
+            )
     elif value is not None:
         raise InvalidInput(f"a {kind} fact carries no value")
     if at is not None and at.tzinfo is None:

@@ -53,6 +53,7 @@ class OutboundMessage(Base):
     subject: Mapped[str | None] = mapped_column(String(64), index=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(100), unique=True)
     via: Mapped[str] = mapped_column(String(10), default="outbox")  # outbox, or twiml (sent in the reply)
+    quiet: Mapped[bool] = mapped_column(default=False)  # held while the recipient's quiet hours last
     encoding: Mapped[str] = mapped_column(String(8), default="GSM-7")
     segments: Mapped[int] = mapped_column(default=1)
     status: Mapped[str] = mapped_column(String(12), default="queued")

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from config import clock
 from config.db import Database
-from config.settings import Settings
+from config.settings import QuietHours, Settings
 from sms.models import OutboundMessage
 from sms.senders import Outgoing, SendError, SmsSender
 
@@ -32,10 +32,30 @@ class Policy:
     max_attempts: int = 6
     retry_seconds: float = 30.0
     batch: int = 20
+    quiet_hours: QuietHours | None = None  # rows marked ``quiet`` wait while these last ...
+    zone: dt.tzinfo = dt.UTC  # ... read in this zone
 
     @classmethod
     def of(cls, settings: Settings) -> Policy:
-        return cls(max_attempts=settings.sms_max_attempts, retry_seconds=settings.sms_retry_seconds)
+        return cls(
+            max_attempts=settings.sms_max_attempts,
+            retry_seconds=settings.sms_retry_seconds,
+            quiet_hours=settings.quiet_hours,
+            zone=settings.zone,
+        )
+
+    def quiet_until(self, now: dt.datetime) -> dt.datetime | None:
+        """The end of the quiet hours ``now`` falls in (UTC), or None outside them."""
+        if self.quiet_hours is None:
+            return None
+        local = now.astimezone(self.zone)
+        if not self.quiet_hours.contains(local.time()):
+            return None
+        end = dt.time.fromisoformat(self.quiet_hours.end)
+        until = dt.datetime.combine(local.date(), end, tzinfo=self.zone)
+        if until <= local:
+            until = dt.datetime.combine(local.date() + dt.timedelta(days=1), end, tzinfo=self.zone)
+        return until.astimezone(dt.UTC)
 
     def delay(self, attempts: int) -> dt.timedelta:
         return min(dt.timedelta(seconds=self.retry_seconds * 2 ** max(attempts - 1, 0)), MAX_DELAY)
@@ -53,8 +73,9 @@ class PassReport:
         return self.sent + self.retrying + self.dead
 
 
-def _claim(db: Database, *, limit: int) -> list[tuple[int, Outgoing]]:
+def _claim(db: Database, *, limit: int, policy: Policy) -> list[tuple[int, Outgoing]]:
     now = clock.now()
+    quiet_until = policy.quiet_until(now)
     with db.transaction() as session:
         query = (
             select(OutboundMessage)
@@ -67,6 +88,9 @@ def _claim(db: Database, *, limit: int) -> list[tuple[int, Outgoing]]:
             query = query.with_for_update(skip_locked=True)
         claimed = []
         for message in session.scalars(query):
+            if message.quiet and quiet_until is not None:  # not urgent: wait for the morning
+                message.next_attempt_at, message.updated_at = quiet_until, now
+                continue
             message.status = "sending"
             message.attempts += 1
             message.next_attempt_at = now + LEASE
@@ -100,7 +124,7 @@ def deliver_due(db: Database, sender: SmsSender, *, policy: Policy | None = None
     """One pass of the sender loop: deliver every due outbox row (up to a batch)."""
     policy = policy or Policy()
     report = PassReport()
-    for message_id, outgoing in _claim(db, limit=policy.batch):
+    for message_id, outgoing in _claim(db, limit=policy.batch, policy=policy):
         sid: str | None = None
         error: SendError | None = None
         try:

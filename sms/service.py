@@ -29,9 +29,11 @@ def queue_message(
     purpose: str,
     subject: str | None = None,
     idempotency_key: str | None = None,
+    quiet: bool = False,
 ) -> OutboundMessage:
     """Put a text in the outbox. ``to`` is E.164. A known ``idempotency_key`` returns the row
-    queued before instead of a second one."""
+    queued before instead of a second one. ``quiet``: not urgent, so the outbox holds it while the
+    recipient's quiet hours last (decided when it is sent, not now)."""
     if not to.startswith("+") or not to[1:].isdigit():
         raise InvalidInput(f"{to!r} is not an E.164 phone number")
     body = body.strip()
@@ -52,6 +54,7 @@ def queue_message(
         subject=subject,
         idempotency_key=idempotency_key,
         via="outbox",
+        quiet=quiet,
         encoding=encoding.name,
         segments=encoding.segments,
         status="queued",
