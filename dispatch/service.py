@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Insert, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session, lazyload, selectinload
 
 from config import areas, catalog, clock
 from config.errors import InvalidInput, NotFound
@@ -344,8 +344,11 @@ def list_tickets(
     statuses: Sequence[str] = (),
     phone: str | None = None,
     limit: int | None = 200,
+    with_offers: bool = False,
 ) -> list[Ticket]:
     query = select(Ticket).order_by(Ticket.created_at.desc(), Ticket.id.desc())
+    if with_offers:
+        query = query.options(selectinload(Ticket.offers))
     if statuses:
         query = query.where(Ticket.status.in_(statuses))
     if phone:

@@ -8,10 +8,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from config import areas, catalog, clock, staff
+from config.errors import HotlineError
 from config.settings import Settings
 from config.staff import Actor
-from dispatch import residents, service
-from dispatch.models import Ticket
+from dispatch import answers, escalation, lifecycle, offers, residents, service
+from dispatch.models import Offer, Ticket
 from hotline import intake
 from providers import demo as provider_demo
 from sms import flows
@@ -45,7 +46,7 @@ TICKETS = [
         ["dispatching", "offered", "accepted", "in_service", "completed", "surveyed", "closed"],
     ),
     (
-        2,
+        0,
         "PE-PIPE-LEAK",
         "厨房水管漏水，地上都是水",
         "urgent",
@@ -70,6 +71,9 @@ TICKETS = [
 ]
 
 
+# Categories the demo dispatches without an operator (``dispatch.auto_categories``).
+AUTO_CATEGORIES = ["plumbing_electrical", "appliance_repair", "emergency_help"]
+
 # Texts residents send once the tickets above exist: answered by the real intake router.
 TEXTS = [
     ("13912345678", "查询"),
@@ -83,6 +87,8 @@ def seed(session: Session, settings: Settings) -> str:
     if session.scalar(select(func.count()).select_from(Ticket)):
         return ""
     members = [staff.create(session, name=n, role=r, extension=e) for n, r, e in STAFF]
+    supervisor = next(m for m in members if m.role == "supervisor")
+    providers = provider_demo.seed(session, settings, supervisor=supervisor)
     people = []
     for phone, name, community, address, tags, language in RESIDENTS:
         resident = residents.get_or_create_resident(
@@ -112,13 +118,39 @@ def seed(session: Session, settings: Settings) -> str:
                 urgency=urgency,
                 operator=operator if channel == "phone" else None,
             )
+        offer: Offer | None = None
         for step_index, step in enumerate(steps, start=1):
-            with clock.freeze(at + dt.timedelta(minutes=12 * step_index)):
-                service.move_ticket(session, ticket=ticket, to=step, actor=actor)
-    supervisor = next(m for m in members if m.role == "supervisor")
-    providers = provider_demo.seed(session, settings, supervisor=supervisor)
+            with clock.freeze(at + dt.timedelta(minutes=4 * step_index)):  # within any reply window
+                offer = _step(session, settings, ticket, step, actor, offer)
+            if offer is None and step == "offered":
+                break  # nobody on duty at that hour: the ticket waits for the dispatchers
     route = intake.router_for(settings)
     for phone, body in TEXTS:
         sender = settings.normalize_phone(phone)
         flows.receive_in(session, flows.IncomingText(None, sender, settings.twilio_from_number, body), route, settings)
     return f"{len(members)} staff, {len(people)} residents, {len(TICKETS)} tickets, {len(TEXTS)} texts, {providers}"
+
+
+def _step(
+    session: Session, settings: Settings, ticket: Ticket, step: str, actor: Actor, offer: Offer | None
+) -> Offer | None:
+    """One step of a sample ticket through the real dispatch code (offers, texts, ledger)."""
+    if step == "offered":
+        try:
+            (made,) = offers.offer(session, ticket=ticket, settings=settings, actor=actor)
+        except HotlineError:  # no eligible provider at the seeded hour: the dispatchers are told
+            escalation.escalate(session, ticket=ticket, settings=settings, level="dispatcher", why="no_candidates")
+            return None
+        return made
+    if step == "accepted" and offer is not None:
+        answers.accept(session, offer=offer, settings=settings)
+    elif step == "in_service" and offer is not None:
+        answers.arrive(session, offer=offer)
+    elif step == "completed" and offer is not None:
+        assert ticket.item is not None
+        answers.complete(session, ticket=ticket, settings=settings, actor=actor, charged=ticket.item.price)
+    elif step == "cancelled":
+        lifecycle.cancel(session, ticket=ticket, settings=settings, actor=actor, note="the resident no longer needs it")
+    elif step in ("surveyed", "closed") or (step == "dispatching" and ticket.status in ("new", "reopened")):
+        service.move_ticket(session, ticket=ticket, to=step, actor=actor)
+    return offer

@@ -73,9 +73,9 @@ class PassReport:
         return self.sent + self.retrying + self.dead
 
 
-def _claim(db: Database, *, limit: int, policy: Policy) -> list[tuple[int, Outgoing]]:
+def _claim(db: Database, *, limit: int, policy: Policy | None = None) -> list[tuple[int, Outgoing]]:
     now = clock.now()
-    quiet_until = policy.quiet_until(now)
+    quiet_until = policy.quiet_until(now) if policy is not None else None
     with db.transaction() as session:
         query = (
             select(OutboundMessage)

@@ -46,12 +46,13 @@ class ProviderBrief(BaseModel):
 
 class ReasonOut(BaseModel):
     code: str
-    text: str
+    text: str  # in the centre's language (HOTLINE_LOCALE)
+    text_en: str
     text_zh: str
 
     @classmethod
-    def of(cls, reason: Reason) -> ReasonOut:
-        return cls(code=reason.code, text=reason.text("en"), text_zh=reason.text("zh_CN"))
+    def of(cls, reason: Reason, locale: str = "zh_CN") -> ReasonOut:
+        return cls(code=reason.code, text=reason.text(locale), text_en=reason.text("en"), text_zh=reason.text("zh_CN"))
 
 
 class CandidateOut(BaseModel):
@@ -75,9 +76,13 @@ class SuggestionOut(BaseModel):
     preferred: ExcludedOut | None  # the provider asked for, when not eligible
 
     @classmethod
-    def of(cls, number: str, item_code: str, community_code: str, ranking: matching.Ranking) -> SuggestionOut:
+    def of(
+        cls, number: str, item_code: str, community_code: str, ranking: matching.Ranking, locale: str
+    ) -> SuggestionOut:
         def excluded(e: matching.Excluded) -> ExcludedOut:
-            return ExcludedOut(provider=ProviderBrief.of(e.provider), reasons=[ReasonOut.of(r) for r in e.reasons])
+            return ExcludedOut(
+                provider=ProviderBrief.of(e.provider), reasons=[ReasonOut.of(r, locale) for r in e.reasons]
+            )
 
         return cls(
             ticket=number,
@@ -88,7 +93,7 @@ class SuggestionOut(BaseModel):
                     provider=ProviderBrief.of(c.provider),
                     score=c.score,
                     components=c.components,
-                    reasons=[ReasonOut.of(r) for r in c.reasons],
+                    reasons=[ReasonOut.of(r, locale) for r in c.reasons],
                 )
                 for c in ranking.candidates
             ],
@@ -113,7 +118,7 @@ def suggest(cli: CliContext, number: str, prefer: int | None, as_json: bool) -> 
         ranking = offers.suggest(session, ticket=record, settings=cli.settings, prefer=prefer)
         community = record.community or record.resident.community
         assert record.item is not None and community is not None
-        out = SuggestionOut.of(record.number, record.item.code, community.code, ranking)
+        out = SuggestionOut.of(record.number, record.item.code, community.code, ranking, cli.settings.locale)
         heading = (
             f"Ticket {record.number}  {record.item.code} {record.item.name_zh}  {community.name_zh}  {record.urgency}"
         )

@@ -84,6 +84,7 @@ def demo(ctx: click.Context, host: str, port: int, no_serve: bool) -> None:
 
     cli = ctx.ensure_object(CliContext)
     cli.overrides.setdefault("demo", True)
+    cli.overrides.setdefault("dispatch", {"auto_categories": demo_data.AUTO_CATEGORIES})
     categories, items, area_count = upgrade_and_load(cli)
     with cli.db.transaction() as session:
         seeded = demo_data.seed(session, cli.settings)

@@ -5,14 +5,23 @@ from __future__ import annotations
 import click
 
 from config import areas, catalog, staff
+from config.errors import InvalidInput
 from config.staff import Actor
-from dispatch import residents, service
+from dispatch import lifecycle, residents, service
 from dispatch.schemas import TicketOut
-from dispatch.states import CHANNELS, STATUSES, URGENCIES
+from dispatch.states import CHANNELS, STATUSES, URGENCIES, check_transition
 from hotline.cli_base import CliContext, group, pass_cli, print_json
 from hotline.voice import service as voice_service
 from sms import service as sms_service
 from sms.schemas import MessageOut
+
+DISPATCH_STEPS = {
+    "offered": "reached by offering the job: hotline ticket offer NUMBER",
+    "accepted": "reached when the provider texts Y and the offer's code",
+    "in_service": "reached when the provider texts ARRIVED and the code (or DONE)",
+    "completed": "reached when the provider texts DONE and the code, or: hotline ticket complete NUMBER",
+}
+SLA_MARKS = {"ok": "  ", "at_risk": "! ", "breached": "!!"}  # ticket list: response time; ^ escalated
 
 
 @group("ticket", help="Create, inspect and move tickets.")
@@ -91,7 +100,9 @@ def create(
 def show(cli: CliContext, number: str, as_json: bool) -> None:
     """Print a ticket and its history."""
     with cli.db.read() as session:
-        record = TicketOut.of(service.get_ticket(session, number=number))
+        record = TicketOut.of(
+            service.get_ticket(session, number=number), at_risk_share=cli.settings.dispatch.at_risk_share
+        )
         texts = [MessageOut.of(m) for m in sms_service.list_messages(session, subject=f"ticket:{record.number}")]
     if as_json:
         print_json(record)
@@ -109,8 +120,18 @@ def show(cli: CliContext, number: str, as_json: bool) -> None:
         f"Received:  {record.created_at.astimezone(zone).strftime(fmt)}"
         + (f"   due: {record.due_at.astimezone(zone).strftime(fmt)}" if record.due_at else ""),
         f"Request:   {record.description}",
-        "History:",
+        f"Dispatch:  {_dispatch_line(record)}",
     ]
+    if record.resolution:
+        lines.append(f"Resolved:  {record.resolution}")
+    for o in record.offers:
+        answered = f", answered {o.answered_at.astimezone(zone).strftime(fmt)}" if o.answered_at else ""
+        lines.append(
+            f"  offer {o.code} to #{o.provider.id} {o.provider.name}: {o.status} "
+            f"(round {o.round}, sent {o.offered_at.astimezone(zone).strftime(fmt)}, "
+            f"expires {o.expires_at.astimezone(zone).strftime(fmt)}{answered})"
+        )
+    lines.append("History:")
     for event in record.events:
         step = f"{event.from_status or ''} -> {event.to_status}" if event.to_status else event.kind
         lines.append(
@@ -123,6 +144,20 @@ def show(cli: CliContext, number: str, as_json: bool) -> None:
             arrow = "<-" if text.direction == "inbound" else "->"
             lines.append(f"  {text.created_at.astimezone(zone).strftime(fmt)}  {arrow} {text.status:<10} {text.body}")
     click.echo("\n".join(lines))
+
+
+def _dispatch_line(record: TicketOut) -> str:
+    """``SLA at_risk, escalated to dispatcher; provider #2 南湖水电维修服务部 +86…; charged 80.00``."""
+    parts = [f"SLA {record.sla_state}"]
+    if record.escalated:
+        parts[0] += f", escalated to {record.escalation}"
+    if record.provider:
+        parts.append(f"provider #{record.provider.id} {record.provider.name} {record.provider.phone}")
+    if record.charged is not None:
+        parts.append(f"charged {record.charged}" + (" (above the standard price)" if record.overcharged else ""))
+    if record.service_hours is not None:
+        parts.append(f"{record.service_hours:g} service hours")
+    return "; ".join(parts)
 
 
 def _where(record: TicketOut) -> str:
@@ -142,11 +177,20 @@ def _where(record: TicketOut) -> str:
 @click.option("--operator", help="Operator's name or extension.")
 @pass_cli
 def move(cli: CliContext, number: str, status: str, note: str | None, operator: str | None) -> None:
-    """Perform one lifecycle step (an illegal step is refused)."""
+    """Perform one lifecycle step (an illegal step is refused). Offers, acceptance, arrival and
+    completion have commands of their own (offer, the provider's texts, complete); cancelling
+    withdraws the ticket's offers."""
     with cli.db.transaction() as session:
         ticket_row = service.get_ticket(session, number=number)
         actor, member = _actor(session, operator)
-        event = service.move_ticket(session, ticket=ticket_row, to=status, actor=actor, note=note)
+        check_transition(ticket_row.status, status)
+        if status in DISPATCH_STEPS:
+            raise InvalidInput(f"{status} is {DISPATCH_STEPS[status]}")
+        if status == "cancelled":
+            lifecycle.cancel(session, ticket=ticket_row, settings=cli.settings, actor=actor, note=note or "cancelled")
+            event = ticket_row.events[-1]
+        else:
+            event = service.move_ticket(session, ticket=ticket_row, to=status, actor=actor, note=note)
         call = voice_service.link_live_call(session, operator=member, ticket=ticket_row) if member else None
         click.echo(f"{ticket_row.number}: {event.from_status} -> {event.to_status}")
     if call is not None:
@@ -162,8 +206,10 @@ def move(cli: CliContext, number: str, status: str, note: str | None, operator: 
 def list_(cli: CliContext, statuses: tuple[str, ...], phone: str | None, limit: int, as_json: bool) -> None:
     """List tickets, newest first."""
     e164 = cli.settings.normalize_phone(phone) if phone else None
+    share = cli.settings.dispatch.at_risk_share
     with cli.db.read() as session:
-        records = [TicketOut.of(t) for t in service.list_tickets(session, statuses=statuses, phone=e164, limit=limit)]
+        tickets = service.list_tickets(session, statuses=statuses, phone=e164, limit=limit, with_offers=True)
+        records = [TicketOut.of(t, at_risk_share=share) for t in tickets]
     if as_json:
         print_json(records)
         return
@@ -171,6 +217,7 @@ def list_(cli: CliContext, statuses: tuple[str, ...], phone: str | None, limit: 
     for r in records:
         click.echo(
             f"{r.number}  {r.created_at.astimezone(zone):%m-%d %H:%M}  {r.status:<11} {r.urgency:<9} "
+            f"{SLA_MARKS[r.sla_state]}{'^' if r.escalated else ' '} "
             f"{r.phone:<15} {r.item_code or '-':<18} {r.description[:40]}"
         )
     if not records:
