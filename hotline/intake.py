@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy import BindParameter, Select, String, bindparam, select
 from sqlalchemy.orm import Session
 
-from config import areas, catalog, clock
+from config import areas, catalog, clock, phones
 from config.i18n import gettext
 from config.settings import Settings
 from config.staff import Actor
@@ -298,6 +298,17 @@ def _status(session: Session, inbound: InboundMessage, ctx: Context, *, number: 
     if ticket.item is None:
         return gettext(
             ctx.locale, "Ticket {number}: {status}, waiting for an operator.", number=ticket.number, status=status
+        )
+    if ticket.provider is not None and ticket.status in ("accepted", "in_service"):
+        return gettext(
+            ctx.locale,
+            "Ticket {number} ({item}): {status}. {provider} ({phone}) is expected by {deadline}.",
+            number=ticket.number,
+            item=ticket.item.name(ctx.locale),
+            status=status,
+            provider=ticket.provider.name(ctx.locale),
+            phone=phones.national(ticket.provider.phone),
+            deadline=(ticket.expected_at or clock.now()).astimezone(ctx.settings.zone).strftime("%m-%d %H:%M"),
         )
     return gettext(
         ctx.locale,

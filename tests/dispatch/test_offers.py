@@ -323,3 +323,11 @@ def test_first_contact_resolution_closes_a_new_ticket_with_its_answer(db: Databa
         assert ticket.status == "closed" and ticket.resolution == "told how to close the main valve"
         with pytest.raises(Conflict):
             lifecycle.resolve(session, ticket=ticket, note="again", actor=Actor("cli"))
+
+
+def test_status_tells_the_resident_who_is_coming_and_when(db: Database, settings: Settings) -> None:
+    number = two_plumbers_and_a_leak(db, settings)
+    (code,) = offer_top(db, settings, number)
+    says(db, settings, PLUMBERS[0], f"Y {code}")
+    answer = says(db, settings, RESIDENT, "查询")
+    assert number in answer and "水电维修1号" in answer and "13857300101" in answer and "11-20 12:00" in answer
