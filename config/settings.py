@@ -74,7 +74,8 @@ class Settings(BaseSettings):
     sms_rate_limit: int = Field(default=10, ge=1)  # texts a minute from one number before throttling
     sms_max_attempts: int = Field(default=6, ge=1)  # delivery attempts before an outbound text is dead
     sms_retry_seconds: float = Field(default=30.0, gt=0)  # first retry delay; doubles each attempt
-    classifier_threshold: float = Field(default=0.5, ge=0, le=1)  # below it a text awaits triage
+    # the share of automatically set items that must be right (held-out); below it a text awaits triage
+    classifier_precision_target: float = Field(default=0.9, gt=0, le=1)
     twilio_account_sid: Annotated[
         str, Field(validation_alias=AliasChoices("TWILIO_ACCOUNT_SID", "HOTLINE_TWILIO_ACCOUNT_SID"))
     ] = ""

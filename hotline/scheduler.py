@@ -22,6 +22,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from config.db import Database
 from config.errors import NotFound
 from config.settings import Settings
+from config.staff import Actor
 from providers import jobs as provider_jobs
 from sms import outbox
 from sms import service as sms_service
@@ -36,6 +37,7 @@ class Job:
     every: dt.timedelta
     summary: str
     make: Callable[[Database, Settings], Callable[[], int]]  # builds the pass once (senders, policy)
+    first_run_after: dt.timedelta = dt.timedelta(0)  # heavy jobs never run at start-up
 
 
 def _outbox_pass(db: Database, settings: Settings, sender: SmsSender | None = None) -> Callable[[], int]:
@@ -53,6 +55,21 @@ def _outbox_pass(db: Database, settings: Settings, sender: SmsSender | None = No
     return deliver
 
 
+def _classifier_pass(db: Database, settings: Settings) -> Callable[[], int]:
+    """Retrain only when an operator has labelled a text since the model in use (1: retrained)."""
+
+    def retrain() -> int:
+        from dispatch.classifier import learning  # lazy: numpy and scikit-learn only when it runs
+
+        with db.transaction() as session:
+            result = learning.retrain(
+                session, precision_target=settings.classifier_precision_target, actor=Actor.system(), only_if_new=True
+            )
+        return int(result.accepted)
+
+    return retrain
+
+
 def _reminders_pass(db: Database, settings: Settings) -> Callable[[], int]:
     return lambda: provider_jobs.send_due_reminders(db, settings, send=sms_service.queue_message)
 
@@ -66,6 +83,13 @@ JOBS: dict[str, Job] = {
             dt.timedelta(minutes=1),
             "text providers whose documents or training expire",
             _reminders_pass,
+        ),
+        Job(
+            "dispatch.classifier_train",
+            dt.timedelta(hours=1),
+            "retrain the text classifier when operators have labelled texts",
+            _classifier_pass,
+            first_run_after=dt.timedelta(hours=1),
         ),
     )
 }
@@ -89,7 +113,7 @@ def build(db: Database, settings: Settings) -> AsyncIOScheduler:
             name=job.name,
             max_instances=1,  # a slow pass is never overlapped by the next
             coalesce=True,  # missed runs collapse into one
-            next_run_time=dt.datetime.now(dt.UTC),
+            next_run_time=dt.datetime.now(dt.UTC) + job.first_run_after,
         )
     return scheduler
 
