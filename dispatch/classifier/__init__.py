@@ -47,6 +47,7 @@ __all__ = [
     "LinearModel",
     "Suggestion",
     "for_session",
+    "forget",
     "guess_language",
     "is_emergency",
     "normalize",
@@ -106,6 +107,12 @@ def remember(session: Session, *, text: str, code: str) -> None:
         entry.memory[memory_key(text)] = code
 
 
+def forget() -> None:
+    """Drop every cached classifier (the next use reloads model, catalogue and labels)."""
+    with _lock:
+        _cache.clear()
+
+
 def _build(session: Session, now: float) -> _Entry:
     from dispatch.classifier import store
 
@@ -140,7 +147,10 @@ def _refresh(session: Session, entry: _Entry, now: float) -> None:
         if _fits(model, entry.categories):
             entry.model = model
             entry.readers.clear()
-    if latest.corrections > entry.versions.corrections:
+    if latest.corrections < entry.versions.corrections:  # labels erased: forget them too
+        entry.memory.clear()
+        entry.memory.update((memory_key(e.text), e.code) for _id, e in store.corrections(session))
+    elif latest.corrections > entry.versions.corrections:
         found = store.corrections(session, after=entry.versions.corrections)
         entry.memory.update((memory_key(e.text), e.code) for _id, e in found)
     entry.versions = latest

@@ -3,8 +3,8 @@ by labelled set, and the precision/coverage curve.
 
 Coverage is the share of service requests set to an item; precision the share right among texts
 set to an item (a non-request set to one is wrong). The margin at which an item is set comes,
-for each fold, from the curve of the other folds, so the figures of a fold never choose their
-own cut-off.
+for each fold, from the calibration on the other folds, so the figures of a fold never choose
+their own cut-off.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from dispatch.classifier.model import NOT_REQUEST, Calibration
-from dispatch.classifier.training import Outcome, precision_curve
+from dispatch.classifier.model import NOT_REQUEST
+from dispatch.classifier.training import Outcome, calibrate
 
 TARGETS = (0.8, 0.85, 0.9, 0.95, 0.98)
 
@@ -32,11 +32,11 @@ class Figures:
 
 
 def cuts_by_fold(outcomes: Sequence[Outcome], precision_target: float) -> dict[int, float]:
+    """For each fold, the cut-off margin calibrated on the other folds (never on its own texts)."""
     cuts = {}
     for fold in {o.fold for o in outcomes}:
         others = [o for o in outcomes if o.fold != fold] or list(outcomes)
-        margins, precision, _coverage = precision_curve(others)
-        cuts[fold] = Calibration(margins, precision, margins, precision, precision).margin_for(precision_target)
+        cuts[fold] = calibrate(others).margin_for(precision_target)
     return cuts
 
 

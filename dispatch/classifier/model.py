@@ -4,8 +4,8 @@ calibration, in a small ``.npz`` (numpy only: no pickle, nothing executable, not
 A text's scores are ``tfidf(features) @ weights + bias``, one per class (the catalogue's item codes
 and ``NOT_REQUEST``). An item's *margin* is its score minus the best other class's; the
 calibration maps a margin to the share of texts with that margin whose item was right, measured
-on held-out folds when the model was trained. The precision/coverage curve (held-out too) turns
-a precision target into the lowest margin at which an item is set on a ticket.
+on held-out folds when the model was trained; an item is set on a ticket when that confidence
+meets the precision target. The held-out precision/coverage curve is kept for reports.
 """
 
 from __future__ import annotations
@@ -37,9 +37,11 @@ class Calibration:
         return float(np.interp(margin, self.margins, self.confidences)) if len(self.margins) else 0.0
 
     def margin_for(self, precision_target: float) -> float:
-        """The lowest margin at which the held-out precision still meets the target (inf: never)."""
-        meets = np.nonzero(self.curve_precision >= precision_target)[0]
-        return float(self.curve_margins[meets[-1]]) if len(meets) else float("inf")
+        """The lowest margin whose calibrated confidence meets the target (inf: none does). Every
+        item set automatically is then at least that likely right, so the precision of all of them
+        is higher still; the held-out curve says how much coverage that costs."""
+        meets = np.nonzero(self.confidences >= precision_target)[0]
+        return float(self.margins[meets[0]]) if len(meets) else float("inf")
 
 
 @dataclass
@@ -52,7 +54,8 @@ class LinearModel:
     calibration: Calibration
     meta: dict[str, Any] = field(default_factory=dict)
 
-    def scores(self, text: str) -> np.ndarray:
+    def scores(self, text: str) -> np.ndarray | None:
+        """The classes' scores, or None when the text has no feature the model knows."""
         counts: dict[int, int] = {}
         vocabulary = self.vocabulary
         for feature in features(text):
@@ -60,7 +63,7 @@ class LinearModel:
             if index is not None:
                 counts[index] = counts.get(index, 0) + 1
         if not counts:
-            return self.bias.copy()
+            return None
         indexes = np.fromiter(counts, dtype=np.int64, count=len(counts))
         values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))) * self.idf[indexes]
         values /= np.sqrt(values @ values)

@@ -90,6 +90,8 @@ class Classifier:
     def rank(self, text: str, *, top: int = 3) -> Ranking:
         assert self.model is not None
         scores = self.model.scores(text)
+        if scores is None:  # nothing to go on (emoji, digits): an operator triages
+            return Ranking([], [], False, is_emergency(text))
         items = scores[self._columns]
         order = np.argsort(-items, kind="stable")[: max(top, 2)]
         best_two = items[order[:2]]

@@ -51,7 +51,7 @@ def corrections(session: Session, *, after: int = 0) -> list[tuple[int, Example]
     ).all()
     if not rows:
         return []
-    codes = dict(session.execute(select(ServiceItem.id, ServiceItem.code)).tuples().all())
+    codes = {item_id: code for item_id, code in session.execute(select(ServiceItem.id, ServiceItem.code))}
     return [(row_id, Example(text, codes[item_id], "correction")) for row_id, text, item_id in rows]
 
 
