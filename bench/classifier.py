@@ -14,7 +14,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from config import catalog
 from dispatch.classifier import learning, training
 from dispatch.classifier.keywords import KeywordClassifier
 from dispatch.classifier.model import LinearModel
@@ -29,12 +28,7 @@ def _percentiles(samples: list[float]) -> tuple[float, float, float]:
 
 
 def main() -> None:
-    parsed = catalog.parse()
-    items = [
-        catalog.ServiceItem(**{k: row[k] for k in ("code", "name_zh", "name_en", "keywords_zh", "keywords_en")})
-        for row in parsed.items
-    ]
-    categories = {row["code"]: row["category"] for row in parsed.items}
+    items, categories = training.catalogue_file()
     texts = [e.text for e in training.labelled_files()]
     model = Classifier(LinearModel.shipped(), categories=categories, precision_target=0.9)
     keywords = KeywordClassifier(items)

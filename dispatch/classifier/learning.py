@@ -28,6 +28,7 @@ from dispatch.classifier.training import (
     Example,
     calibrate,
     catalogue_examples,
+    catalogue_file,
     cross_validate,
     fit,
     labelled_files,
@@ -101,31 +102,26 @@ def retrain(
     examples = len(catalogue) + len(labelled) + len(corrections)
     figures = {"after": asdict(after), "before": asdict(before) if before else None}
     seconds = time.monotonic() - started
-    if before is not None and after.top1 < before.top1 - TOLERANCE:
-        note = (
-            f"refused: held-out top-1 on the validation set would fall from {before.top1:.1%} to {after.top1:.1%} "
-            f"with {latest - upto} new labelled texts; the model in use stays"
-        )
-        log.warning("classifier retrain %s", note)
-        store.record(
-            session,
-            actor=actor.ref,
-            accepted=False,
-            corrections_upto=upto,
-            examples=examples,
-            figures=figures,
-            note=note,
-        )
-        return Retrained(False, note, after, before, None, examples, seconds)
+    refused = before is not None and after.top1 < before.top1 - TOLERANCE
+    note = (
+        f"refused: held-out top-1 on the validation set would fall from {before.top1:.1%} to {after.top1:.1%} "
+        f"with {latest - upto} new labelled texts; the model in use stays"
+        if before is not None and refused
+        else None
+    )
     row = store.record(
         session,
         actor=actor.ref,
-        accepted=True,
-        corrections_upto=latest,
+        accepted=not refused,
+        corrections_upto=upto if refused else latest,
         examples=examples,
         figures=figures,
-        artifact=model.to_bytes(),
+        note=note,
+        artifact=None if refused else model.to_bytes(),
     )
+    if note is not None:
+        log.warning("classifier retrain %s", note)
+        return Retrained(False, note, after, before, None, examples, seconds)
     log.info("classifier retrained (model %s): held-out top-1 %.1f%%", row.id, after.top1 * 100)
     return Retrained(True, f"model {row.id} in use", after, before, row.id, examples, seconds)
 
@@ -133,12 +129,7 @@ def retrain(
 def ship(*, precision_target: float) -> Retrained:
     """Rebuild the model committed in the package from the catalogue file and the labelled files."""
     started = time.monotonic()
-    parsed = catalog.parse()
-    items = [
-        catalog.ServiceItem(**{k: row[k] for k in ("code", "name_zh", "name_en", "keywords_zh", "keywords_en")})
-        for row in parsed.items
-    ]
-    categories = {row["code"]: row["category"] for row in parsed.items}
+    items, categories = catalogue_file()
     catalogue, labelled = catalogue_examples(items), labelled_files()
     model, after = build(catalogue, labelled, [], categories=categories, precision_target=precision_target)
     model.meta["trained_at"] = dt.date.today().isoformat()  # the shipped file changes only when it must

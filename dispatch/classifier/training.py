@@ -100,6 +100,14 @@ def catalogue_examples(items: Iterable[catalog.ServiceItem]) -> list[Example]:
     ]
 
 
+def catalogue_file() -> tuple[list[catalog.ServiceItem], dict[str, str]]:
+    """The items of ``config/catalog.toml`` (not loaded into any database) and their categories."""
+    parsed = catalog.parse()
+    fields = ("code", "name_zh", "name_en", "keywords_zh", "keywords_en")
+    items = [catalog.ServiceItem(**{k: row[k] for k in fields}) for row in parsed.items]
+    return items, {row["code"]: row["category"] for row in parsed.items}
+
+
 def fit(examples: Sequence[Example], *, calibration: Calibration | None = None) -> LinearModel:
     from sklearn.feature_extraction.text import TfidfVectorizer  # lazy: seconds of imports
     from sklearn.svm import LinearSVC

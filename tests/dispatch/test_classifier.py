@@ -52,15 +52,9 @@ def test_keyword_baseline_on_the_labelled_set(db: Database, data_dir: Path) -> N
 def held_out() -> list[training.Outcome]:
     """Every labelled text (both sets and the shipped non-requests) read by a model that never saw it."""
     shared_fixture("sms", "requests_labelled.json")
-    parsed = catalog.parse()
-    items = [
-        catalog.ServiceItem(**{k: row[k] for k in ("code", "name_zh", "name_en", "keywords_zh", "keywords_en")})
-        for row in parsed.items
-    ]
+    items, categories = training.catalogue_file()
     return training.cross_validate(
-        training.labelled_files(),
-        catalogue=training.catalogue_examples(items),
-        categories={row["code"]: row["category"] for row in parsed.items},
+        training.labelled_files(), catalogue=training.catalogue_examples(items), categories=categories
     )
 
 
