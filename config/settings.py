@@ -73,7 +73,6 @@ class Dispatch(BaseModel):
     retry_minutes: int = Field(default=10, ge=1)  # an escalated automatic ticket is tried again this often
     at_risk_share: float = Field(default=0.8, gt=0, lt=1)  # of the response time, without an acceptance
     auto_categories: list[str] = Field(default_factory=list)  # category codes dispatched without an operator
-    auto_min_confidence: float = Field(default=0.9, ge=0, le=1)  # classifier confidence to trust unconfirmed
     duty_dispatcher_phone: str = ""  # texted on escalation when set
     duty_supervisor_phone: str = ""  # texted when a ticket breaches its SLA
     rating_prior_mean: float = Field(default=4.0, ge=1, le=5)  # a new provider's rating
@@ -119,7 +118,8 @@ class Settings(BaseSettings):
     sms_rate_limit: int = Field(default=10, ge=1)  # texts a minute from one number before throttling
     sms_max_attempts: int = Field(default=6, ge=1)  # delivery attempts before an outbound text is dead
     sms_retry_seconds: float = Field(default=30.0, gt=0)  # first retry delay; doubles each attempt
-    classifier_threshold: float = Field(default=0.5, ge=0, le=1)  # below it a text awaits triage
+    # the share of automatically set items that must be right (held-out); below it a text awaits triage
+    classifier_precision_target: float = Field(default=0.9, gt=0, le=1)
     twilio_account_sid: Annotated[
         str, Field(validation_alias=AliasChoices("TWILIO_ACCOUNT_SID", "HOTLINE_TWILIO_ACCOUNT_SID"))
     ] = ""

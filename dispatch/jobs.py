@@ -77,7 +77,7 @@ def auto_dispatch(db: Database, settings: Settings) -> int:
                 Ticket.item_id.in_(items),
                 Ticket.community_id.is_not(None),
                 Ticket.resolution.is_(None),
-                or_(Ticket.item_confidence.is_(None), Ticket.item_confidence >= config.auto_min_confidence),
+                or_(Ticket.item_confidence.is_(None), Ticket.item_confidence >= settings.classifier_precision_target),
             )
             .order_by(Ticket.created_at, Ticket.id)
             .limit(BATCH)

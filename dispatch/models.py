@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from config import clock
@@ -200,3 +200,19 @@ class LabelledText(Base):
 
     item: Mapped[ServiceItem] = relationship(foreign_keys=[item_id], lazy="joined")
     predicted_item: Mapped[ServiceItem | None] = relationship(foreign_keys=[predicted_item_id], lazy="joined")
+
+
+class ClassifierModel(Base):
+    """A retrained text classifier (``dispatch.classifier.store``); the newest accepted one is in use."""
+
+    __tablename__ = "classifier_models"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+    actor: Mapped[str] = mapped_column(String(40))  # "system" (the job), "cli", "staff:3"
+    accepted: Mapped[bool] = mapped_column(index=True)
+    corrections_upto: Mapped[int] = mapped_column(default=0)
+    examples: Mapped[int] = mapped_column(default=0)
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # held-out, before and after
+    note: Mapped[str | None] = mapped_column(Text)  # why a retrain was refused
+    artifact: Mapped[bytes | None] = mapped_column(LargeBinary)  # LinearModel.to_bytes(); None if refused

@@ -385,6 +385,9 @@ def confirm_item(session: Session, *, ticket: Ticket, item: catalog.ServiceItem,
     )
     session.add(example)
     session.flush()
+    from dispatch import classifier  # lazy: numpy and the model only where texts are read
+
+    classifier.remember(session, text=ticket.description, code=item.code)  # read so at once, here
     return example
 
 

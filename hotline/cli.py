@@ -8,7 +8,7 @@ import click
 
 from config.errors import HotlineError
 from hotline.cli_base import CliContext, HotlineGroup
-from hotline.commands import dispatching, jobs, messages, providers, reference, system, tickets, voice
+from hotline.commands import classifier, dispatching, jobs, messages, providers, reference, system, tickets, voice
 
 
 @click.group(cls=HotlineGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -24,6 +24,8 @@ for command in (
     dispatching.residents_group,
     messages.messages,
     messages.sms,
+    classifier.classify,
+    classifier.classifier_group,
     reference.catalog,
     reference.areas,
     reference.users,

@@ -169,7 +169,7 @@ def threaded_reply(session: Session, inbound: InboundMessage, ctx: Context) -> s
 
 def new_ticket(session: Session, inbound: InboundMessage, ctx: Context) -> str | None:
     guess = _classify(session, ctx)
-    finder = classifier.for_session(session, threshold=ctx.settings.classifier_threshold)[1]
+    finder = classifier.for_session(session, precision_target=ctx.settings.classifier_precision_target)[1]
     community_code = finder.find(ctx.text)
     item = catalog.get_item(session, code=guess.item_code) if guess.item_code else None
     if item is not None and not item.active:  # withdrawn since the classifier was built
@@ -193,14 +193,16 @@ def new_ticket(session: Session, inbound: InboundMessage, ctx: Context) -> str |
     if not ticket.created:
         return gettext(ctx.locale, "Added to your ticket {number}. Text STATUS for its progress.", number=ticket.number)
     if item is None:
+        # a text with words of a danger to life is not a request: it is told to call 110 or 120 first
+        danger = gettext(ctx.locale, "If anyone is in danger, call 110 or 120 now.") + " " if guess.emergency else ""
         if ctx.settings.is_open(clock.now()):
-            return gettext(
+            return danger + gettext(
                 ctx.locale,
                 "We received your request as ticket {number}. An operator will read it shortly and text you. "
                 "Text STATUS for progress.",
                 number=ticket.number,
             )
-        return gettext(
+        return danger + gettext(
             ctx.locale,
             "We received your request as ticket {number}. The centre is closed now; an operator will read it "
             "when we open and text you. In an emergency call 110 or 120.",
@@ -273,7 +275,7 @@ def _sender_lookup() -> Select[int, int, int]:
 
 def _classify(session: Session, ctx: Context) -> classifier.Classification:
     if ctx.guess is None:
-        model = classifier.for_session(session, threshold=ctx.settings.classifier_threshold)[0]
+        model = classifier.for_session(session, precision_target=ctx.settings.classifier_precision_target)[0]
         ctx.guess = model.classify(ctx.text)
     return ctx.guess
 

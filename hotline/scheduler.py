@@ -22,6 +22,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from config.db import Database
 from config.errors import NotFound
 from config.settings import Settings
+from config.staff import Actor
 from dispatch import jobs as dispatch_jobs
 from providers import jobs as provider_jobs
 from sms import outbox
@@ -37,6 +38,7 @@ class Job:
     every: dt.timedelta
     summary: str
     make: Callable[[Database, Settings], Callable[[], int]]  # builds the pass once (senders, policy)
+    first_run_after: dt.timedelta = dt.timedelta(0)  # heavy jobs never run at start-up
 
 
 def _outbox_pass(db: Database, settings: Settings, sender: SmsSender | None = None) -> Callable[[], int]:
@@ -52,6 +54,21 @@ def _outbox_pass(db: Database, settings: Settings, sender: SmsSender | None = No
                 return handled
 
     return deliver
+
+
+def _classifier_pass(db: Database, settings: Settings) -> Callable[[], int]:
+    """Retrain only when an operator has labelled a text since the model in use (1: retrained)."""
+
+    def retrain() -> int:
+        from dispatch.classifier import learning  # lazy: numpy and scikit-learn only when it runs
+
+        with db.transaction() as session:
+            result = learning.retrain(
+                session, precision_target=settings.classifier_precision_target, actor=Actor.system(), only_if_new=True
+            )
+        return int(result.accepted)
+
+    return retrain
 
 
 def _reminders_pass(db: Database, settings: Settings) -> Callable[[], int]:
@@ -86,6 +103,13 @@ JOBS: dict[str, Job] = {
             "mark tickets at risk of their response time, escalate breached ones",
             lambda db, settings: lambda: dispatch_jobs.watch_sla(db, settings),
         ),
+        Job(
+            "dispatch.classifier_train",
+            dt.timedelta(hours=1),
+            "retrain the text classifier when operators have labelled texts",
+            _classifier_pass,
+            first_run_after=dt.timedelta(hours=1),
+        ),
     )
 }
 
@@ -108,7 +132,7 @@ def build(db: Database, settings: Settings) -> AsyncIOScheduler:
             name=job.name,
             max_instances=1,  # a slow pass is never overlapped by the next
             coalesce=True,  # missed runs collapse into one
-            next_run_time=dt.datetime.now(dt.UTC),
+            next_run_time=dt.datetime.now(dt.UTC) + job.first_run_after,
         )
     return scheduler
 

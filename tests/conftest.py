@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from config import areas, catalog
 from config.db import Database
 from config.settings import Settings, load_settings
+from dispatch import classifier
 from hotline import db as migrations
 from hotline.models import metadata
 from tests.support import missing
@@ -90,6 +91,7 @@ def _empty_tables(database: Database) -> None:
         else:
             names = ", ".join(f'"{t.name}"' for t in tables)
             conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    classifier.forget()  # the labels and retrained models it remembered are gone too
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import click
 from config import catalog
 from config.errors import InvalidInput
 from config.staff import Actor
-from dispatch import classifier, service
+from dispatch import service
 from hotline.cli_base import CliContext, group, pass_cli, print_json
 from hotline.commands.tickets import _actor, ticket
 from hotline.intake import SUBJECT_PREFIX, ticket_number_of
@@ -96,7 +96,9 @@ def classify(cli: CliContext, number: str, item_code: str | None, operator: str 
     with cli.db.transaction() as session:
         record = service.get_ticket(session, number=number)
         if item_code is None:
-            model, _finder = classifier.for_session(session, threshold=cli.settings.classifier_threshold)
+            from dispatch import classifier  # lazy: numpy and the model only for this command
+
+            model, _finder = classifier.for_session(session, precision_target=cli.settings.classifier_precision_target)
             current = record.item.code if record.item else "(awaiting triage)"
             click.echo(f"{record.number}: {current}   text: {record.description[:70]}")
             suggestions = model.classify(record.description).suggestions
@@ -104,7 +106,7 @@ def classify(cli: CliContext, number: str, item_code: str | None, operator: str 
                 item = catalog.get_item(session, code=s.code)
                 click.echo(f"  {s.code:<24} {s.confidence:5.2f}  {item.name_zh} / {item.name_en}")
             if not suggestions:
-                click.echo("  no suggestion: no catalogue keyword in the text")
+                click.echo("  no suggestion")
             return
         item = catalog.get_item(session, code=item_code)
         if not item.active:

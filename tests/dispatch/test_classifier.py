@@ -1,20 +1,23 @@
-"""The text classifier on a labelled set of residents' texts (tests/data/sms_labelled.csv)."""
+"""The text classifier: held-out figures on the labelled sets, calibration, the shipped model,
+operators' labels read at once, and the keyword scorer it replaced as the baseline."""
 
 from __future__ import annotations
 
 import csv
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from config import catalog
 from config.db import Database
 from dispatch import classifier
+from dispatch.classifier import evaluation, model, training
+from dispatch.classifier.keywords import KeywordClassifier
+from tests.support import shared_fixture
 
-# Floors this classifier reaches on the labelled set (measured: see the printed figures).
-TOP1_FLOOR = 0.92
-PRECISION_FLOOR = 0.97
-COVERAGE_FLOOR = 0.85
+# Floors the keyword scorer (the baseline) reaches on tests/data/sms_labelled.csv.
+KEYWORD_TOP1_FLOOR = 0.92
 
 
 def _labelled(data_dir: Path) -> list[tuple[str, str]]:
@@ -31,25 +34,99 @@ def test_labelled_set_is_large_varied_and_names_real_items(data_dir: Path) -> No
     assert {code for _, code in rows} <= codes
 
 
-def test_classifier_accuracy_on_the_labelled_set(db: Database, data_dir: Path) -> None:
+def test_shipped_non_requests_are_labelled_as_such() -> None:
+    examples = training.read_labelled(training.NOT_REQUESTS)
+    assert len(examples) >= 150 and {e.code for e in examples} == {model.NOT_REQUEST}
+    assert sum(classifier.is_emergency(e.text) for e in examples) >= 20  # 110/120 texts among them
+
+
+def test_keyword_baseline_on_the_labelled_set(db: Database, data_dir: Path) -> None:
     with db.read() as session:
-        model = classifier.Classifier(catalog.list_items(session), threshold=0.5)
+        scorer = KeywordClassifier(catalog.list_items(session))
     rows = _labelled(data_dir)
-    results = []
-    for text, code in rows:
-        found = model.classify(text)
-        results.append((found.best.code if found.best else None, [s.code for s in found.suggestions], found, code))
-    top1 = sum(best == code for best, _, _, code in results) / len(rows)
-    top3 = sum(code in top for _, top, _, code in results) / len(rows)
-    confident = [(found.item_code, code) for _, _, found, code in results if found.item_code]
-    coverage = len(confident) / len(rows)
-    precision = sum(a == b for a, b in confident) / len(confident)
-    print(
-        f"\nclassifier on {len(rows)} labelled texts: top-1 {top1:.1%}, top-3 {top3:.1%}; "
-        f"at threshold 0.5: coverage {coverage:.1%}, precision {precision:.1%}"
+    top1 = sum(bool(ranked) and ranked[0][0] == code for text, code in rows if (ranked := scorer.ranked(text)))
+    assert top1 / len(rows) >= KEYWORD_TOP1_FLOOR
+
+
+@pytest.fixture(scope="module")
+def held_out() -> list[training.Outcome]:
+    """Every labelled text (both sets and the shipped non-requests) read by a model that never saw it."""
+    shared_fixture("sms", "requests_labelled.json")
+    items, categories = training.catalogue_file()
+    return training.cross_validate(
+        training.labelled_files(), catalogue=training.catalogue_examples(items), categories=categories
     )
-    assert top1 >= TOP1_FLOOR
-    assert precision >= PRECISION_FLOOR and coverage >= COVERAGE_FLOOR
+
+
+def test_held_out_figures_on_both_labelled_sets(held_out: list[training.Outcome]) -> None:
+    report = evaluation.report(held_out, precision_target=0.9)
+    every, hard = report["groups"]["all"], report["groups"]["set:requests_labelled.json"]
+    print(f"\nheld out, all {every}\nheld out, the shared set {hard}")
+    # Issue 15's targets: precision >= 90 % at coverage >= 60 %, top-3 >= 85 %, at most 1 in 10
+    # non-requests classified. Floors sit just under the measured figures (see README).
+    assert every["precision"] >= 0.95 and every["coverage"] >= 0.62
+    assert every["top3"] >= 0.95 and every["top1"] >= 0.88
+    assert every["non_requests_classified"] <= 0.05 * every["non_requests"]
+    assert hard["top3"] >= 0.88 and hard["top1"] >= 0.70  # the keyword scorer: 62 % and 43 %
+    assert hard["precision"] >= 0.9 and hard["non_requests_classified"] <= 1
+
+
+def test_confidence_is_calibrated_on_held_out_folds(held_out: list[training.Outcome]) -> None:
+    """Each fold's confidences, calibrated on the other folds, match the share right."""
+    confidence, right = [], []
+    for fold in range(training.FOLDS):
+        calibration = training.calibrate([o for o in held_out if o.fold != fold])
+        checked = [o for o in held_out if o.fold == fold and o.ranking.request]
+        confidence += [calibration.confidence(o.ranking.margin) for o in checked]
+        right += [o.top1 for o in checked]
+    said, were = np.array(confidence), np.array(right, dtype=float)
+    for low, high in ((0.0, 0.6), (0.6, 0.9), (0.9, 1.01)):
+        chosen = (said >= low) & (said < high)
+        said_mean, were_mean = said[chosen].mean(), were[chosen].mean()
+        print(f"\nconfidence {low:.1f}-{high:.1f}: {chosen.sum()} texts, said {said_mean:.2f}, right {were_mean:.2f}")
+        assert chosen.sum() >= 30 and abs(said_mean - were_mean) <= 0.08, (low, high)
+
+
+def test_shipped_model_is_small_knows_the_catalogue_and_reads_fast() -> None:
+    shipped = model.LinearModel.shipped()
+    codes = {item["code"] for item in catalog.parse().items}
+    assert model.SHIPPED.stat().st_size < 1_000_000
+    assert codes <= set(shipped.classes) and model.NOT_REQUEST in shipped.classes
+    assert shipped.calibration.margin_for(0.9) < shipped.calibration.margin_for(0.98)
+    assert shipped.meta["held_out"]["texts"] >= 700  # trained with the shared set present
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("家里冰厢弗制冷了", "AR-FRIDGE"),  # a homophone slip and a dialect word
+        ("kitchen tap keeps dripping", "PE-TAP"),
+        ("马桶堵了冲不下去", "PE-TOILET-UNBLOCK"),
+    ],
+)
+def test_texts_as_residents_write_them_get_their_item(db: Database, text: str, code: str) -> None:
+    with db.read() as session:
+        reader, _finder = classifier.for_session(session, precision_target=0.9)
+    found = reader.classify(text)
+    assert (found.suggestions[0].code, found.request, found.source) == (code, True, "model")
+    assert found.confidence >= 0.5 and found.item_code in (code, None)  # set only when >= 0.9
+
+
+@pytest.mark.parametrize(
+    ("text", "emergency"),
+    [
+        ("谢谢你们，问题已经解决了", False),
+        ("Sorry, wrong number.", False),
+        ("我老公突然倒在地上，叫他没反应", True),
+        ("Someone collapsed in the street and is not breathing", True),
+    ],
+)
+def test_non_requests_get_no_item(db: Database, text: str, emergency: bool) -> None:
+    with db.read() as session:
+        reader, _finder = classifier.for_session(session, precision_target=0.9)
+    found = reader.classify(text)
+    assert (found.item_code, found.request, found.emergency) == (None, False, emergency)
+    assert found.as_json()["item_code"] is None and len(found.as_json()["suggestions"]) == 3
 
 
 @pytest.mark.parametrize(
@@ -64,7 +141,7 @@ def test_classifier_accuracy_on_the_labelled_set(db: Database, data_dir: Path) -
 )
 def test_community_is_found_by_name_alias_or_english_name(db: Database, text: str, code: str | None) -> None:
     with db.read() as session:
-        _model, finder = classifier.for_session(session, threshold=0.5)
+        _model, finder = classifier.for_session(session, precision_target=0.9)
     assert finder.find(text) == code
 
 

@@ -69,7 +69,7 @@ def test_send_pending_delivers_the_outbox_once(cli, db: Database) -> None:  # ty
 
 
 def test_operator_sees_suggestions_then_corrects_a_texted_ticket(cli, settings: Settings, db: Database) -> None:  # type: ignore[no-untyped-def]
-    _texted(settings, db, "洗衣机那边漏电，摸着麻手")
+    _texted(settings, db, "洗衣机旁边的插座漏电")
     number = json.loads(cli("ticket", "list", "--json").stdout)[0]["number"]
     shown = cli("ticket", "classify", number)
     assert shown.exit_code == 0 and "(awaiting triage)" in shown.stdout
@@ -86,7 +86,7 @@ def test_operator_sees_suggestions_then_corrects_a_texted_ticket(cli, settings: 
     with db.read() as session:
         example = session.scalars(select(LabelledText)).one()
         assert (example.text, example.item.code, example.predicted_item) == (
-            "洗衣机那边漏电，摸着麻手",
+            "洗衣机旁边的插座漏电",
             "PE-CIRCUIT-FAULT",
             None,
         )

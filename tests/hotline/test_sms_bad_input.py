@@ -128,7 +128,7 @@ def test_a_text_for_a_withdrawn_service_still_opens_a_ticket_for_triage(hotline:
     from dispatch import classifier
 
     with db.read() as session:  # the classifier was built while the item was still offered
-        classifier.for_session(session, threshold=0.5)
+        classifier.for_session(session, precision_target=0.9)
     with db.transaction() as session:
         catalog_item = session.scalar(select(ServiceItem).where(ServiceItem.code == "PE-TOILET-UNBLOCK"))
         assert catalog_item is not None

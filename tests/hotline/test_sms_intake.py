@@ -102,7 +102,7 @@ def test_emergency_text_is_urgent_and_the_reply_says_call_110(hotline: TestClien
 
 
 def test_unclear_text_waits_for_an_operator_to_triage(hotline: TestClient, db: Database) -> None:
-    answer = reply_of(text(hotline, "洗衣机那边漏电，摸着麻手"))  # washer or circuit fault? a tie
+    answer = reply_of(text(hotline, "洗衣机旁边的插座漏电"))  # washer, socket or circuit fault?
     [ticket] = tickets(db)
     assert ticket.item is None and ticket.due_at is None
     assert ticket.item_confidence is not None and ticket.item_confidence < 0.5
