@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     holidays: list[dt.date] = Field(default_factory=list)
     quiet_hours: QuietHours = Field(default_factory=QuietHours)
 
+    # Webhooks that cannot write in time keep the request here and answer with a holding reply
+    spool_dir: str = "var/spool"
+    webhook_db_wait: float = Field(default=3.0, gt=0, le=10)  # seconds a webhook waits for the database
+
     # SMS (issue: SMS channel)
     sms_backend: Literal["console", "twilio"] = "console"
     sms_rate_limit: int = Field(default=10, ge=1)  # texts a minute from one number before throttling

@@ -228,11 +228,7 @@ class Checker:
         self.session = session
 
     def taken_phones(self, phones: list[str]) -> set[str]:
-        taken: set[str] = set()
-        for start in range(0, len(phones), 500):
-            chunk = phones[start : start + 500]
-            taken.update(self.session.scalars(select(Provider.phone).where(Provider.phone.in_(chunk))))
-        return taken
+        return taken_phones(self.session, phones)
 
     def row(self, line: int, raw: dict[str, Any]) -> ProviderRow:
         values = {_canonical(h): v for h, v in raw.items()}
@@ -329,6 +325,15 @@ class Checker:
             documents=documents,
             courses=courses,
         )
+
+
+def taken_phones(session: Session, phones: list[str]) -> set[str]:
+    """Which of ``phones`` (E.164) registered providers hold already."""
+    taken: set[str] = set()
+    for start in range(0, len(phones), 500):
+        chunk = phones[start : start + 500]
+        taken.update(session.scalars(select(Provider.phone).where(Provider.phone.in_(chunk))))
+    return taken
 
 
 def _split(text: str) -> list[str]:

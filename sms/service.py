@@ -73,6 +73,7 @@ def new_inbound(
     to_number: str,
     body: str,
     num_media: int = 0,
+    received_at: dt.datetime | None = None,
 ) -> InboundMessage:
     """An inbound text, not yet stored: the router fills in how it was handled, then
     ``record_exchange`` writes it once."""
@@ -87,7 +88,7 @@ def new_inbound(
         encoding=encoding.name,
         segments=encoding.segments,
         status="received" if phone else "ignored",
-        received_at=clock.now(),
+        received_at=received_at or clock.now(),
     )
 
 

@@ -19,6 +19,10 @@ ONE_TOUCH = "one_touch"
 EMERGENCY_CATEGORY = "emergency_help"
 
 
+def find(session: Session, *, call_sid: str) -> Call | None:
+    return service.get_call_by_external_id(session, transport="twilio", external_id=call_sid)
+
+
 def get_or_create(session: Session, *, call_sid: str, caller_raw: str | None, settings: Settings) -> Call:
     call = service.get_call_by_external_id(session, transport="twilio", external_id=call_sid)
     if call is None:
