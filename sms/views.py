@@ -34,7 +34,8 @@ def twiml(reply: str | None) -> Response:
 
 
 def _form(form: FormData) -> dict[str, str]:
-    return {key: value for key, value in form.items() if isinstance(value, str)}
+    """The form's text fields, without NUL (PostgreSQL refuses it)."""
+    return {key: value.replace("\x00", "") for key, value in form.items() if isinstance(value, str)}
 
 
 def twilio_router(route: flows.InboundRouter) -> APIRouter:

@@ -38,7 +38,8 @@ def twiml(response: VoiceResponse) -> Response:
 
 
 def _fields(form: FormData) -> dict[str, str]:
-    return {key: value for key, value in form.items() if isinstance(value, str)}
+    """The form's text fields, without NUL (PostgreSQL refuses it) and at most 2,000 characters."""
+    return {key: value.replace("\x00", "")[:2000] for key, value in form.items() if isinstance(value, str)}
 
 
 def _int(form: Form, key: str) -> int | None:
