@@ -106,7 +106,19 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         _sqlite_setup(engine)
         return engine
     # connect_timeout: a server that does not answer fails the unit instead of hanging it
-    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5}, **kwargs)
+    engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5}, **kwargs)
+    _postgres_setup(engine)
+    return engine
+
+
+def _postgres_setup(engine: Engine) -> None:
+    @event.listens_for(engine, "handle_error")
+    def _no_row_values_in_messages(context: Any) -> None:
+        """PostgreSQL's DETAIL repeats the row's values ("Key (phone)=(+8613800138000) already
+        exists"): keep it out of the message that reaches logs (it stays in ``orig.diag``)."""
+        for error in (context.original_exception, context.sqlalchemy_exception):
+            if error is not None and error.args and "\nDETAIL:" in str(error.args[0]):
+                error.args = (str(error.args[0]).split("\nDETAIL:")[0], *error.args[1:])
 
 
 class Database:

@@ -88,3 +88,12 @@ def for_log(value: str) -> str:
             return masked(value)
     keep = 3 if len(value) > 8 else 2
     return value[:keep] + "****" + value[-keep - 1 :]
+
+
+_NUMBER_IN_TEXT = re.compile(r"\+?\d{7,}")
+
+
+def redacted(text: str) -> str:
+    """``text`` with every run of 7 or more digits (a phone number, e.g. in a raw AMI message)
+    masked for a log line."""
+    return _NUMBER_IN_TEXT.sub(lambda match: for_log(match.group()), text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import pytest
@@ -158,3 +159,10 @@ def test_malformed_fields_are_trimmed_not_a_500(hotline: TestClient, db: Databas
     assert message.message_sid == ("SM" + "x" * 200)[:64] and len(message.to_number) == 64
     assert (message.body, message.num_media) == ("厨房水管漏水", 0)
     assert answer is not None and tickets(db)[0].number in answer
+
+
+def test_a_sender_not_answered_is_logged_masked(hotline: TestClient, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="hotline.sms"):
+        assert reply_of(text(hotline, "退订", sender="106575012345678")) is None  # a bulk-SMS sender line
+    assert "not answered" in caplog.text and "106****5678" in caplog.text
+    assert "106575012345678" not in caplog.text
