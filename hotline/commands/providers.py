@@ -57,13 +57,16 @@ def _progress() -> Progress:
     "--rejects", type=click.Path(path_type=Path), help="Where --partial writes rejected rows (.csv or .xlsx)."
 )
 @click.option("--by", "who", help="Staff member (name or extension) recorded as importing.")
+@click.option("--encoding", help="The CSV's encoding when it is neither UTF-8 nor GBK (e.g. big5, shift_jis).")
 @pass_cli
-def import_(cli: CliContext, file: Path, partial: bool, rejects: Path | None, who: str | None) -> None:
+def import_(
+    cli: CliContext, file: Path, partial: bool, rejects: Path | None, who: str | None, encoding: str | None
+) -> None:
     """Load providers from a CSV or XLSX roster (format: README, "Providers"). All or nothing
     unless --partial."""
     if rejects is not None and not partial:
         raise click.UsageError("--rejects goes with --partial")
-    table = imports.read_table(file)
+    table = imports.read_table(file, encoding=encoding)
     if table.encoding:
         click.echo(f"{file}: read as {table.encoding}", err=True)
     # Checked in a read unit, which takes no lock: the write lock is held only while rows are
