@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     holidays: list[dt.date] = Field(default_factory=list)
     quiet_hours: QuietHours = Field(default_factory=QuietHours)
 
+    # Residents' personal data: closed tickets, texts and calls are anonymised after this many days
+    retention_days: int = Field(default=730, ge=30)
+
     # Webhooks that cannot write in time keep the request here and answer with a holding reply
     spool_dir: str = "var/spool"
     webhook_db_wait: float = Field(default=3.0, gt=0, le=10)  # seconds a webhook waits for the database

@@ -23,7 +23,7 @@ from config import spool
 from config.db import Database
 from config.errors import NotFound
 from config.settings import Settings
-from hotline import intake
+from hotline import intake, privacy
 from hotline.voice import views as voice_views
 from providers import jobs as provider_jobs
 from sms import outbox
@@ -83,6 +83,12 @@ JOBS: dict[str, Job] = {
     job.name: job
     for job in (
         Job(SPOOL_JOB, dt.timedelta(seconds=2), "write webhook requests kept in the spool", _spool_pass),
+        Job(
+            privacy.JOB_NAME,
+            dt.timedelta(hours=1),
+            "anonymise residents' data older than the retention period",
+            lambda db, settings: lambda: privacy.expire_pass(db, settings),
+        ),
         Job("sms.outbox", dt.timedelta(seconds=1), "deliver the texts that are due", _outbox_pass),
         Job(
             provider_jobs.JOB_NAME,
