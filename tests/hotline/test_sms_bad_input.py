@@ -3,36 +3,20 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from config import clock
 from config.catalog import ServiceItem
 from config.db import Database
-from config.settings import Settings
 from dispatch import residents
 from dispatch.models import Resident
 from hotline import intake
-from hotline.app import create_app
 from sms.models import InboundMessage
-from tests.hotline.test_sms_intake import MONDAY_10AM, inbound, reply_of, tickets
-from tests.twilio_support import AUTH_TOKEN, PUBLIC_URL, post_signed, text
-
-
-@pytest.fixture
-def hotline(settings: Settings, db: Database) -> Iterator[TestClient]:
-    app = create_app(
-        settings.model_copy(
-            update={"public_url": PUBLIC_URL, "twilio_auth_token": AUTH_TOKEN, "twilio_from_number": "+8657396345"}
-        ),
-        db,
-    )
-    with clock.freeze(MONDAY_10AM), TestClient(app, raise_server_exceptions=False) as client:
-        yield client
+from tests.hotline.test_sms_intake import inbound, reply_of, tickets
+from tests.twilio_support import post_signed, text
 
 
 def test_missing_from_is_stored_and_not_answered(hotline: TestClient, db: Database) -> None:

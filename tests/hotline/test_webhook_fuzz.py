@@ -4,20 +4,13 @@ unknown fields). Signatures are real, so the requests reach the code behind the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from config import clock
-from config.db import Database
-from config.settings import Settings
-from hotline.app import create_app
-from tests.hotline.test_sms_intake import MONDAY_10AM
-from tests.twilio_support import AUTH_TOKEN, PUBLIC_URL, post_signed, sign
+from tests.twilio_support import PUBLIC_URL, post_signed, sign
 
 WEBHOOKS = {
     "/sms/twilio/inbound": ("MessageSid", "SmsMessageSid", "From", "To", "Body", "NumMedia"),
@@ -44,38 +37,26 @@ def _fields(path: str) -> st.SearchStrategy[dict[str, str]]:
     return st.fixed_dictionaries(required, optional=known)
 
 
-@pytest.fixture
-def client(settings: Settings, db: Database) -> Iterator[TestClient]:
-    app = create_app(
-        settings.model_copy(
-            update={"public_url": PUBLIC_URL, "twilio_auth_token": AUTH_TOKEN, "twilio_from_number": "+8657396345"}
-        ),
-        db,
-    )
-    with clock.freeze(MONDAY_10AM), TestClient(app) as test_client:  # a server error raises here
-        yield test_client
-
-
 @pytest.mark.parametrize("path", sorted(WEBHOOKS))
 @hypothesis_settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
-def test_no_signed_form_makes_a_webhook_fail(client: TestClient, path: str, data: st.DataObject) -> None:
+def test_no_signed_form_makes_a_webhook_fail(hotline: TestClient, path: str, data: st.DataObject) -> None:
     form = data.draw(_fields(path), label="form")
     form.update(data.draw(st.dictionaries(st.text(min_size=1, max_size=12), values, max_size=2), label="extra"))
-    response = post_signed(client, path, form)
+    response = post_signed(hotline, path, form)
     assert response.status_code < 500, (path, form, response.text[:300])
 
 
 @pytest.mark.parametrize("path", sorted(WEBHOOKS))
-def test_a_json_body_with_a_signature_is_refused_not_a_crash(client: TestClient, path: str) -> None:
+def test_a_json_body_with_a_signature_is_refused_not_a_crash(hotline: TestClient, path: str) -> None:
     """It used to raise a TypeError in the signature check: ~6 KB of traceback per request."""
     body = '{"MessageSid": "SM1", "Body": "hi"}'
     headers = {"Content-Type": "application/json", "X-Twilio-Signature": sign(PUBLIC_URL + path, {})}
-    response = client.post(path, content=body, headers=headers)
+    response = hotline.post(path, content=body, headers=headers)
     assert response.status_code == 403
 
 
-def test_a_call_without_call_sid_is_refused_instead_of_merged_with_another(client: TestClient) -> None:
+def test_a_call_without_call_sid_is_refused_instead_of_merged_with_another(hotline: TestClient) -> None:
     for caller in ("+8613800138000", "+8613912345678"):
-        response = post_signed(client, "/voice/twilio/incoming", {"From": caller, "CallStatus": "ringing"})
+        response = post_signed(hotline, "/voice/twilio/incoming", {"From": caller, "CallStatus": "ringing"})
         assert response.status_code == 400
