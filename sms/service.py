@@ -32,7 +32,7 @@ def queue_message(
 ) -> OutboundMessage:
     """Put a text in the outbox. ``to`` is E.164. A known ``idempotency_key`` returns the row
     queued before instead of a second one."""
-    if not to.startswith("+") or not to[1:].isdigit():
+    if not to.startswith("+") or not (to[1:].isascii() and to[1:].isdigit()):
         raise InvalidInput(f"{to!r} is not an E.164 phone number")
     body = body.strip()
     if not body:

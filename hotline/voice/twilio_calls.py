@@ -52,7 +52,7 @@ def join_queue(call: Call, *, emergency: bool, queue: str) -> None:
 
 def category_for_digits(session: Session, digits: str) -> catalog.Category | None:
     """Digits 1..11 pick the categories in catalogue order; anything else is not on the menu."""
-    if not digits.isdigit():
+    if not (digits.isascii() and digits.isdigit() and len(digits) <= 3):  # "²" is a digit to isdigit()
         return None
     categories = catalog.list_categories(session)
     index = int(digits) - 1

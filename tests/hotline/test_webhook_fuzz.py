@@ -60,3 +60,20 @@ def test_a_call_without_call_sid_is_refused_instead_of_merged_with_another(hotli
     for caller in ("+8613800138000", "+8613912345678"):
         response = post_signed(hotline, "/voice/twilio/incoming", {"From": caller, "CallStatus": "ringing"})
         assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/sms/twilio/inbound", "NumMedia"),
+        ("/voice/twilio/menu", "Digits"),
+        ("/voice/twilio/queue-exit", "QueueTime"),
+        ("/voice/twilio/voicemail", "RecordingDuration"),
+    ],
+)
+def test_a_superscript_digit_is_no_number(hotline: TestClient, path: str, field: str) -> None:
+    """``"²".isdigit()`` is true and ``int("²")`` raises: each of these was a 500 (the fuzz found them)."""
+    form = {"CallSid": "CA" + "3" * 32, "MessageSid": "SM" + "3" * 32, "From": "+8613800138000", field: "²"}
+    if path.endswith("voicemail"):
+        form["RecordingUrl"] = "https://api.twilio.com/rec/RE3"
+    assert post_signed(hotline, path, form).status_code == 200
