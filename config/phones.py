@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 
@@ -74,3 +75,25 @@ def masked(e164: str) -> str:
     if len(digits) <= 7:
         return digits[:2] + "*" * (len(digits) - 4) + digits[-2:]
     return digits[:3] + "****" + digits[-4:]
+
+
+def for_log(value: str) -> str:
+    """A phone number as a log line may show it: E.164 masked like a screen (``138****8000``),
+    short codes (10086) as they are, anything else with its middle hidden."""
+    value = value.strip()
+    if len(value) <= 6:
+        return value
+    if value.startswith("+") and value[1:].isdigit():
+        with contextlib.suppress(phonenumbers.NumberParseException):
+            return masked(value)
+    keep = 3 if len(value) > 8 else 2
+    return value[:keep] + "****" + value[-keep - 1 :]
+
+
+_NUMBER_IN_TEXT = re.compile(r"\+?\d{7,}")
+
+
+def redacted(text: str) -> str:
+    """``text`` with every run of 7 or more digits (a phone number, e.g. in a raw AMI message)
+    masked for a log line."""
+    return _NUMBER_IN_TEXT.sub(lambda match: for_log(match.group()), text)

@@ -24,6 +24,7 @@ from config.errors import ConfigError
 
 CONFIG_DIR = Path(__file__).resolve().parent
 DEFAULT_TOML = CONFIG_DIR / "default.toml"
+MIN_SECRET_LENGTH = 32
 PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "placeholder"}
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -112,6 +113,13 @@ class Settings(BaseSettings):
     opening_hours: dict[str, list[str]] = Field(default_factory=dict)
     holidays: list[dt.date] = Field(default_factory=list)
     quiet_hours: QuietHours = Field(default_factory=QuietHours)
+
+    # Residents' personal data: closed tickets, texts and calls are anonymised after this many days
+    retention_days: int = Field(default=730, ge=30)
+
+    # Webhooks that cannot write in time keep the request here and answer with a holding reply
+    spool_dir: str = "var/spool"
+    webhook_db_wait: float = Field(default=3.0, gt=0, le=10)  # seconds a webhook waits for the database
 
     # SMS (issue: SMS channel)
     sms_backend: Literal["console", "twilio"] = "console"
@@ -203,10 +211,17 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _real_secret_outside_demo(self) -> Settings:
-        if not self.demo and self.secret_key.strip().lower() in PLACEHOLDER_SECRETS:
+        if self.demo:
+            return self
+        if self.secret_key.strip().lower() in PLACEHOLDER_SECRETS:
             raise ValueError(
                 "HOTLINE_SECRET_KEY is a placeholder; set a long random value "
                 "(python -c 'import secrets; print(secrets.token_urlsafe(32))') or run in demo mode"
+            )
+        if len(self.secret_key.strip()) < MIN_SECRET_LENGTH:
+            raise ValueError(
+                f"HOTLINE_SECRET_KEY is {len(self.secret_key.strip())} characters; it must be at least "
+                f"{MIN_SECRET_LENGTH} (python -c 'import secrets; print(secrets.token_urlsafe(32))')"
             )
         return self
 

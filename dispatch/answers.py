@@ -88,7 +88,7 @@ def accept(session: Session, *, offer: Offer, settings: Settings) -> str:
     _record(session, ticket, kind="status", actor=actor, from_status="offered", to_status="accepted", data=data)
     for other in live_offers(session, ticket=ticket):
         if _set_offer(session, other, frm=LIVE, to="lost", at=now):
-            notify.offer_ended(session, offer=other, ticket=ticket, settings=settings, why="lost")
+            notify.offer_ended(session, offer=other, ticket=ticket, why="lost")
     ledger.record(session, provider=provider, kind="accepted", at=now, ticket_ref=ticket_ref(ticket))
     notify.accepted(session, offer=offer, ticket=ticket, settings=settings)
     return "accepted"
@@ -129,7 +129,7 @@ def expire(session: Session, *, offer: Offer, settings: Settings) -> bool:
         data={"offer": offer.id, "provider": offer.provider_id, "code": offer.code},
     )
     ledger.record(session, provider=offer.provider, kind="timed_out", at=now, ticket_ref=ticket_ref(ticket))
-    notify.offer_ended(session, offer=offer, ticket=ticket, settings=settings, why="expired")
+    notify.offer_ended(session, offer=offer, ticket=ticket, why="expired")
     _ended(session, ticket=ticket, settings=settings)
     return True
 
@@ -226,12 +226,12 @@ def complete(
     return ticket
 
 
-def withdraw_all(session: Session, *, ticket: Ticket, settings: Settings) -> int:
+def withdraw_all(session: Session, *, ticket: Ticket) -> int:
     """The ticket is cancelled: live offers and a job in hand are withdrawn, the providers told."""
     now = clock.now()
     count = 0
     for row in offers_of(session, ticket=ticket):
         if row.status in (LIVE, "accepted") and _set_offer(session, row, frm=row.status, to="withdrawn", at=now):
-            notify.offer_ended(session, offer=row, ticket=ticket, settings=settings, why="withdrawn")
+            notify.offer_ended(session, offer=row, ticket=ticket, why="withdrawn")
             count += 1
     return count

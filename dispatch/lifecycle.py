@@ -56,4 +56,4 @@ def cancel(session: Session, *, ticket: Ticket, settings: Settings, actor: Actor
     if not note.strip():
         raise InvalidInput("a cancellation needs a reason")
     move_ticket(session, ticket=ticket, to="cancelled", actor=actor, note=note.strip())
-    return answers.withdraw_all(session, ticket=ticket, settings=settings)
+    return answers.withdraw_all(session, ticket=ticket)

@@ -94,7 +94,7 @@ def offer(session: Session, *, offer: Offer, ticket: Ticket, settings: Settings)
     _send(session, to=provider.phone, body=body, purpose="offer", ticket=ticket, key=f"offer:{offer.id}:made")
 
 
-def offer_ended(session: Session, *, offer: Offer, ticket: Ticket, settings: Settings, why: str) -> None:
+def offer_ended(session: Session, *, offer: Offer, ticket: Ticket, why: str) -> None:
     """Tell a provider their live offer is gone: ``expired``, ``lost`` (another took it) or
     ``withdrawn`` (the ticket was cancelled)."""
     locale = offer.provider.language

@@ -18,6 +18,7 @@ from config.db import Database
 from config.errors import HotlineError
 from config.events import LocalEventBus
 from config.settings import Settings, get_settings
+from config.spool import Spool
 from dispatch.views import router as dispatch_router
 from hotline import intake, scheduler
 from hotline.voice.views import router as voice_router
@@ -93,7 +94,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     )
     app.state.settings = settings
     app.state.db = database
-    app.state.health_checks = {}  # name -> HealthCheck; channels (AMI, ...) add theirs
+    app.state.spool = Spool(settings.spool_dir)  # webhook requests the database could not take in time
+    app.state.health_checks = {"spool": app.state.spool.health}  # name -> HealthCheck; channels add theirs
     app.state.events = LocalEventBus()  # live events (screen pops); see config/events.py
 
     @app.exception_handler(HotlineError)
@@ -106,7 +108,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
         checks: dict[str, str] = {}
         checks["database"] = "ok" if await run_in_threadpool(database.ping) else "unreachable"
         for name, check in app.state.health_checks.items():
-            checks[name] = check() or "ok"
+            checks[name] = await run_in_threadpool(check) or "ok"
         healthy = all(value == "ok" for value in checks.values())
         return JSONResponse(
             {"status": "ok" if healthy else "failing", "checks": checks}, status_code=200 if healthy else 503

@@ -8,7 +8,7 @@ import click
 
 from config.errors import HotlineError
 from hotline.cli_base import CliContext, HotlineGroup
-from hotline.commands import classifier, dispatching, jobs, messages, providers, reference, system, tickets, voice
+from hotline.commands import classifier, dispatching, jobs, messages, providers, reference, residents, system, tickets, voice
 
 
 @click.group(cls=HotlineGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,7 +21,6 @@ def cli(ctx: click.Context) -> None:
 
 for command in (
     tickets.ticket,
-    dispatching.residents_group,
     messages.messages,
     messages.sms,
     classifier.classify,
@@ -30,6 +29,7 @@ for command in (
     reference.areas,
     reference.users,
     providers.providers,
+    residents.residents,
     system.db,
     jobs.jobs,
     system.serve,

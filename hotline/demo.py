@@ -12,9 +12,10 @@ from config.errors import HotlineError
 from config.settings import Settings
 from config.staff import Actor
 from dispatch import answers, escalation, lifecycle, offers, residents, service
-from dispatch.models import Offer, Ticket
+from dispatch.models import Offer, Resident, Ticket
 from hotline import intake
 from providers import demo as provider_demo
+from providers.models import Provider
 from sms import flows
 
 STAFF = [
@@ -80,6 +81,27 @@ TEXTS = [
     ("15857300001", "Ceiling light not working in the kitchen, Ziyang Community block 2"),
     ("13705730009", "楼道灯坏了好几天，晚上很黑，禾兴小区5幢"),
 ]
+
+
+def foreign_data(session: Session, settings: Settings) -> str | None:
+    """What this database holds that the demo did not put there (None: nothing). Demo mode
+    publishes residents' records, so ``hotline demo`` refuses such a database."""
+    known_residents = {settings.normalize_phone(row[0]) for row in RESIDENTS}
+    known_residents |= {settings.normalize_phone(phone) for phone, _ in TEXTS}
+    known_providers = {settings.normalize_phone(row[3]) for row in provider_demo.PROVIDERS}
+    counts = {
+        "residents": session.scalar(
+            select(func.count()).select_from(Resident).where(Resident.phone.not_in(known_residents))
+        ),
+        "providers": session.scalar(
+            select(func.count()).select_from(Provider).where(Provider.phone.not_in(known_providers))
+        ),
+        "staff": session.scalar(
+            select(func.count()).select_from(staff.Staff).where(staff.Staff.name.not_in([n for n, _, _ in STAFF]))
+        ),
+    }
+    found = [f"{count} {what}" for what, count in counts.items() if count]
+    return ", ".join(found) or None
 
 
 def seed(session: Session, settings: Settings) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import config.privacy
+import config.spool  # noqa: F401
 import dispatch.models  # noqa: F401
 import hotline.voice.models  # noqa: F401
 import providers.models  # noqa: F401

@@ -19,14 +19,18 @@ from dataclasses import dataclass
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from config import spool
 from config.db import Database
 from config.errors import NotFound
 from config.settings import Settings
 from config.staff import Actor
 from dispatch import jobs as dispatch_jobs
+from hotline import intake, privacy
+from hotline.voice import views as voice_views
 from providers import jobs as provider_jobs
 from sms import outbox
 from sms import service as sms_service
+from sms import views as sms_views
 from sms.senders import SmsSender, sender_for
 
 log = logging.getLogger("hotline.scheduler")
@@ -75,9 +79,34 @@ def _reminders_pass(db: Database, settings: Settings) -> Callable[[], int]:
     return lambda: provider_jobs.send_due_reminders(db, settings, send=sms_service.queue_message)
 
 
+SPOOL_JOB = "hotline.spool"
+
+
+def spool_replayers(settings: Settings) -> dict[str, spool.Replayer]:
+    """Every kind of webhook request the spool may hold, and how it is written."""
+    return {
+        sms_views.SPOOL_KIND: sms_views.replay_inbound(intake.router_for(settings), settings),
+        sms_views.STATUS_SPOOL_KIND: sms_views.replay_status,
+        **voice_views.spool_replayers(settings),
+    }
+
+
+def _spool_pass(db: Database, settings: Settings) -> Callable[[], int]:
+    webhooks = spool.Spool(settings.spool_dir)
+    replayers = spool_replayers(settings)
+    return lambda: spool.replay(db, webhooks, replayers, wait=settings.webhook_db_wait)
+
+
 JOBS: dict[str, Job] = {
     job.name: job
     for job in (
+        Job(SPOOL_JOB, dt.timedelta(seconds=2), "write webhook requests kept in the spool", _spool_pass),
+        Job(
+            privacy.JOB_NAME,
+            dt.timedelta(hours=1),
+            "anonymise residents' data older than the retention period",
+            lambda db, settings: lambda: privacy.expire_pass(db, settings),
+        ),
         Job("sms.outbox", dt.timedelta(seconds=1), "deliver the texts that are due", _outbox_pass),
         Job(
             provider_jobs.JOB_NAME,

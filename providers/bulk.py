@@ -14,6 +14,7 @@ from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from config import clock
+from config.csvcells import guarded
 from config.staff import Actor
 from providers import service
 from providers.imports import ProviderRow, RowError
@@ -147,7 +148,7 @@ def write_rows(
 def write_rejects(path: Path, headers: list[str], errors: Sequence[RowError]) -> None:
     """The rejected rows as they were read, plus an ``error`` column: fix them and import this file.
     ``.xlsx`` writes a workbook; anything else a CSV in UTF-8 with BOM (Excel opens it right)."""
-    table = [[*headers, "error"]] + [[_cell(e.raw.get(h)) for h in headers] + [e.message] for e in errors]
+    table = [[*headers, "error"]] + [[guarded(_cell(e.raw.get(h))) for h in headers] + [e.message] for e in errors]
     if path.suffix.lower() == ".xlsx":
         from openpyxl import Workbook
 

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from config.csvcells import guarded
 from config.i18n import gettext
 from config.settings import WEEKDAYS
 from providers import hours as working_hours
@@ -160,5 +161,5 @@ def csv_text(providers: Iterable[Provider]) -> str:
         for column, course in COURSE_COLUMNS.items():
             training = trainings.get(course)
             row[column] = training.completed_on.isoformat() if training else ""
-        writer.writerow([row[c] for c in CSV_COLUMNS])
+        writer.writerow([guarded(row[c]) for c in CSV_COLUMNS])
     return buffer.getvalue()

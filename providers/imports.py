@@ -5,6 +5,7 @@ may be UTF-8 (with or without BOM) or GB18030/GBK as Excel saves it in China."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -15,12 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import charset_normalizer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config import clock
 from config.areas import Area
 from config.catalog import ServiceItem
+from config.csvcells import unguarded
 from config.errors import HotlineError, InvalidInput
 from config.settings import Settings
 from providers import hours as working_hours
@@ -126,29 +129,75 @@ class RowError:
     message: str
 
 
-def _decode(data: bytes, path: Path) -> tuple[str, str]:
-    for encoding, label in (("utf-8-sig", "UTF-8"), ("gb18030", "GB18030 (GBK)")):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if encoding == "utf-8-sig" and data.startswith(b"\xef\xbb\xbf"):
-            label = "UTF-8 with BOM"
-        return text, label
-    raise InvalidInput(f"{path}: cannot read the text as UTF-8 or GB18030/GBK; save it from Excel as 'CSV UTF-8'")
+def _decode(data: bytes, path: Path, encoding: str | None = None) -> tuple[str, str]:
+    if encoding:
+        return _decode_as(data, path, encoding)
+    try:
+        return data.decode("utf-8-sig"), "UTF-8 with BOM" if data.startswith(b"\xef\xbb\xbf") else "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise InvalidInput(
+            f"{path}: cannot read the text as UTF-8 or GB18030/GBK{_guess(data)}; save it from Excel as "
+            "'CSV UTF-8' or name its encoding with --encoding"
+        ) from None
+    # GB18030 decodes almost any bytes: Big5 or Shift-JIS come out as kana, Greek and rare
+    # characters. Real GBK rosters are common Chinese (GB2312) with a rare name character or two.
+    odd = [c for c in text if not c.isascii() and not _common_chinese(c)]
+    wide = sum(1 for c in text if not c.isascii())
+    if wide and len(odd) > wide * MAX_UNCOMMON:
+        raise InvalidInput(
+            f"{path}: read as GB18030 it is not plausible Chinese ({len(odd)} of {wide} characters are not "
+            f"common Chinese, e.g. {''.join(odd[:5])!r}){_guess(data)}; save it as 'CSV UTF-8' or name its "
+            "encoding with --encoding (e.g. --encoding big5)"
+        )
+    return text, "GB18030 (GBK)"
 
 
-def read_table(path: Path) -> Table:
+MAX_UNCOMMON = 0.1  # share of non-ASCII characters outside common Chinese that GBK text may have
+
+
+def _common_chinese(char: str) -> bool:
+    try:
+        char.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    code = ord(char)
+    return 0x4E00 <= code <= 0x9FFF or 0x3000 <= code <= 0x303F or 0xFF00 <= code <= 0xFFEF or char in "·—…“”‘’"
+
+
+def _guess(data: bytes) -> str:
+    """charset-normalizer's guess at what the file is, as a hint in the error."""
+    best = charset_normalizer.from_bytes(data[:65536]).best()
+    return f" (it looks like {best.encoding})" if best is not None and best.encoding not in ("gb18030", "utf_8") else ""
+
+
+def _decode_as(data: bytes, path: Path, encoding: str) -> tuple[str, str]:
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        raise InvalidInput(
+            f"--encoding {encoding!r} is not an encoding Python knows (e.g. utf-8, gb18030, big5)"
+        ) from None
+    try:
+        return data.decode("utf-8-sig" if name == "utf-8" else name), name
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"{path}: not valid {name} at byte {exc.start}") from None
+
+
+def read_table(path: Path, *, encoding: str | None = None) -> Table:
     if not path.is_file():
         raise InvalidInput(f"{path}: no such file")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         return _read_xlsx(path)
     if path.suffix.lower() not in (".csv", ".txt"):
         raise InvalidInput(f"{path}: expected a .csv or .xlsx file")
-    text, encoding = _decode(path.read_bytes(), path)
+    text, read_as = _decode(path.read_bytes(), path, encoding)
     reader = csv.reader(io.StringIO(text, newline=""))
     lines = [(reader.line_num, row) for row in reader]
-    return _table(path, lines, encoding)
+    return _table(path, lines, read_as)
 
 
 def _read_xlsx(path: Path) -> Table:
@@ -197,7 +246,10 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return unicodedata.normalize("NFKC", str(value)).strip()
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if "\x00" in text:
+        raise InvalidInput(f"{unguarded(text).replace(chr(0), '␀')!r} contains a NUL character")
+    return unguarded(text)  # an exported cell's formula guard (config.csvcells)
 
 
 def _date(value: Any, column: str) -> dt.date | None:
@@ -228,11 +280,7 @@ class Checker:
         self.session = session
 
     def taken_phones(self, phones: list[str]) -> set[str]:
-        taken: set[str] = set()
-        for start in range(0, len(phones), 500):
-            chunk = phones[start : start + 500]
-            taken.update(self.session.scalars(select(Provider.phone).where(Provider.phone.in_(chunk))))
-        return taken
+        return taken_phones(self.session, phones)
 
     def row(self, line: int, raw: dict[str, Any]) -> ProviderRow:
         values = {_canonical(h): v for h, v in raw.items()}
@@ -329,6 +377,15 @@ class Checker:
             documents=documents,
             courses=courses,
         )
+
+
+def taken_phones(session: Session, phones: list[str]) -> set[str]:
+    """Which of ``phones`` (E.164) registered providers hold already."""
+    taken: set[str] = set()
+    for start in range(0, len(phones), 500):
+        chunk = phones[start : start + 500]
+        taken.update(session.scalars(select(Provider.phone).where(Provider.phone.in_(chunk))))
+    return taken
 
 
 def _split(text: str) -> list[str]:

@@ -5,7 +5,13 @@ workers never take the same row), marks them ``sending`` with a lease, commits, 
 any transaction, and records the outcome in a short transaction of its own. A retryable failure
 waits ``retry_seconds * 2**(attempts-1)`` (capped at an hour); a permanent failure, or the last of
 ``max_attempts``, leaves the row ``dead`` for an operator. A sender that dies mid-send leaves a
-``sending`` row whose lease expires; it is tried again (at least once, never lost).
+``sending`` row whose lease expires; it is tried again (at least once, never lost) until the
+attempts reach ``max_attempts``, then it is ``dead`` too (a row that crashes its sender every time
+must not be re-sent forever).
+
+One row never stops the batch: a sender's exception or a failure to record the outcome is logged
+and the pass goes on. If the pass itself is cut short (the database went away, Ctrl+C), the rows it
+claimed but did not try are handed back (``queued`` again, the attempt not counted).
 """
 
 from __future__ import annotations
@@ -14,9 +20,10 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
-from config import clock
+from config import clock, phones
 from config.db import Database
 from config.settings import QuietHours, Settings
 from sms.models import OutboundMessage
@@ -73,21 +80,27 @@ class PassReport:
         return self.sent + self.retrying + self.dead
 
 
-def _claim(db: Database, *, limit: int, policy: Policy | None = None) -> list[tuple[int, Outgoing]]:
+def _claim(db: Database, *, policy: Policy) -> list[tuple[int, Outgoing]]:
     now = clock.now()
-    quiet_until = policy.quiet_until(now) if policy is not None else None
+    quiet_until = policy.quiet_until(now)
     with db.transaction() as session:
         query = (
             select(OutboundMessage)
             .where(OutboundMessage.status.in_(("queued", "retrying", "sending")))
             .where(OutboundMessage.next_attempt_at <= now)
             .order_by(OutboundMessage.next_attempt_at, OutboundMessage.id)
-            .limit(limit)
+            .limit(policy.batch)
         )
         if not db.is_sqlite:  # SQLite serialises writers already
             query = query.with_for_update(skip_locked=True)
         claimed = []
         for message in session.scalars(query):
+            if message.status == "sending" and message.attempts >= policy.max_attempts:
+                # its lease ran out without an outcome every time: the sender dies on it
+                message.status, message.next_attempt_at, message.updated_at = "dead", None, now
+                message.last_error = f"no outcome recorded after {message.attempts} attempts (sender crashed?)"
+                log.warning("SMS %s to %s is dead: %s", message.id, phones.for_log(message.to), message.last_error)
+                continue
             if message.quiet and quiet_until is not None:  # not urgent: wait for the morning
                 message.next_attempt_at, message.updated_at = quiet_until, now
                 continue
@@ -103,6 +116,28 @@ def _claim(db: Database, *, limit: int, policy: Policy | None = None) -> list[tu
 def _record(
     db: Database, message_id: int, *, sender: str, sid: str | None, error: SendError | None, policy: Policy
 ) -> str:
+    try:
+        return _write_outcome(db, message_id, sender=sender, sid=sid, error=error, policy=policy)
+    except IntegrityError:
+        if sid is None:
+            raise
+        # the provider's id is on another row already: the text left, keep that and the clash
+        log.error("SMS %s: provider id %s is already recorded on another text", message_id, sid)
+        return _write_outcome(
+            db, message_id, sender=sender, sid=None, error=None, policy=policy, note=f"provider id {sid} recorded twice"
+        )
+
+
+def _write_outcome(
+    db: Database,
+    message_id: int,
+    *,
+    sender: str,
+    sid: str | None,
+    error: SendError | None,
+    policy: Policy,
+    note: str | None = None,
+) -> str:
     now = clock.now()
     with db.transaction() as session:
         message = session.get(OutboundMessage, message_id)
@@ -111,7 +146,7 @@ def _record(
         message.updated_at = now
         if error is None:
             message.status, message.provider_sid, message.sent_at = "sent", sid, now
-            message.next_attempt_at, message.last_error = None, None
+            message.next_attempt_at, message.last_error = None, note
         elif error.retryable and message.attempts < policy.max_attempts:
             message.status, message.last_error = "retrying", str(error)
             message.next_attempt_at = now + policy.delay(message.attempts)
@@ -120,28 +155,66 @@ def _record(
         return message.status
 
 
+def _release(db: Database, message_ids: list[int]) -> None:
+    """Hand back rows claimed but never tried: due now, the attempt not counted."""
+    if not message_ids:
+        return
+    now = clock.now()
+    with db.transaction() as session:
+        session.execute(
+            update(OutboundMessage)
+            .where(OutboundMessage.id.in_(message_ids), OutboundMessage.status == "sending")
+            .values(
+                status="queued",
+                attempts=OutboundMessage.attempts - 1,
+                next_attempt_at=now,
+                updated_at=now,
+            )
+        )
+
+
 def deliver_due(db: Database, sender: SmsSender, *, policy: Policy | None = None) -> PassReport:
     """One pass of the sender loop: deliver every due outbox row (up to a batch)."""
     policy = policy or Policy()
     report = PassReport()
-    for message_id, outgoing in _claim(db, limit=policy.batch, policy=policy):
-        sid: str | None = None
-        error: SendError | None = None
+    claimed = _claim(db, policy=policy)
+    untried = [message_id for message_id, _ in claimed]
+    try:
+        for message_id, outgoing in claimed:
+            untried.remove(message_id)
+            _deliver(db, sender, message_id, outgoing, policy=policy, report=report)
+    finally:
         try:
-            sid = sender.send(outgoing)
-        except SendError as exc:
-            error = exc
-        except Exception as exc:  # a bug in a sender must not stop the others
-            log.exception("SMS sender %s failed on message %s", sender.name, message_id)
-            error = SendError(f"{type(exc).__name__}: {exc}", retryable=True)
-        status = _record(db, message_id, sender=sender.name, sid=sid, error=error, policy=policy)
-        if status == "sent":
-            report.sent += 1
-        elif status == "retrying":
-            report.retrying += 1
-        else:
-            report.dead += 1
-            log.warning("SMS %s to %s is dead: %s", message_id, outgoing.to, error)
-        if error is not None:
-            report.errors.append(str(error))
+            _release(db, untried)
+        except Exception:  # their lease runs out and they are tried again
+            log.exception("could not hand back %d claimed texts", len(untried))
     return report
+
+
+def _deliver(
+    db: Database, sender: SmsSender, message_id: int, outgoing: Outgoing, *, policy: Policy, report: PassReport
+) -> None:
+    sid: str | None = None
+    error: SendError | None = None
+    try:
+        sid = sender.send(outgoing)
+    except SendError as exc:
+        error = exc
+    except Exception as exc:  # a bug in a sender must not stop the others
+        log.exception("SMS sender %s failed on message %s", sender.name, message_id)
+        error = SendError(f"{type(exc).__name__}: {exc}", retryable=True)
+    try:
+        status = _record(db, message_id, sender=sender.name, sid=sid, error=error, policy=policy)
+    except Exception as exc:  # the row keeps its lease and comes back; the others go on
+        log.exception("SMS %s: the outcome could not be recorded", message_id)
+        report.errors.append(f"message {message_id}: outcome not recorded ({type(exc).__name__})")
+        return
+    if status == "sent":
+        report.sent += 1
+    elif status == "retrying":
+        report.retrying += 1
+    else:
+        report.dead += 1
+        log.warning("SMS %s to %s is dead: %s", message_id, phones.for_log(outgoing.to), error)
+    if error is not None:
+        report.errors.append(str(error))

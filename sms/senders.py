@@ -7,9 +7,9 @@ or raises ``SendError``; ``retryable`` tells the outbox whether trying again can
 
 from __future__ import annotations
 
-import itertools
 import logging
 import threading
+import uuid
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -17,6 +17,7 @@ from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioS
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from config import phones
 from config.errors import ConfigError
 from config.settings import Settings
 
@@ -52,14 +53,15 @@ class ConsoleSender:
 
     def __init__(self) -> None:
         self.sent: list[Outgoing] = []
-        self._ids = itertools.count(1)
         self._lock = threading.Lock()
 
     def send(self, message: Outgoing) -> str:
+        # unique across processes and restarts: the outbox's provider_sid is a unique column
+        sid = f"console-{uuid.uuid4().hex}"
         with self._lock:
             self.sent.append(message)
-            sid = f"console-{next(self._ids)}"
-        log.info("SMS to %s (%s): %s", message.to, sid, message.body)
+        log.info("SMS to %s (%s, %d characters)", phones.for_log(message.to), sid, len(message.body))
+        log.debug("SMS %s body: %s", sid, message.body)  # residents' words: only when debugging
         return sid
 
 

@@ -34,7 +34,7 @@ def queue_message(
     """Put a text in the outbox. ``to`` is E.164. A known ``idempotency_key`` returns the row
     queued before instead of a second one. ``quiet``: not urgent, so the outbox holds it while the
     recipient's quiet hours last (decided when it is sent, not now)."""
-    if not to.startswith("+") or not to[1:].isdigit():
+    if not to.startswith("+") or not (to[1:].isascii() and to[1:].isdigit()):
         raise InvalidInput(f"{to!r} is not an E.164 phone number")
     body = body.strip()
     if not body:
@@ -76,6 +76,7 @@ def new_inbound(
     to_number: str,
     body: str,
     num_media: int = 0,
+    received_at: dt.datetime | None = None,
 ) -> InboundMessage:
     """An inbound text, not yet stored: the router fills in how it was handled, then
     ``record_exchange`` writes it once."""
@@ -90,7 +91,7 @@ def new_inbound(
         encoding=encoding.name,
         segments=encoding.segments,
         status="received" if phone else "ignored",
-        received_at=clock.now(),
+        received_at=received_at or clock.now(),
     )
 
 

@@ -24,7 +24,12 @@ def is_valid(url: str, form: FormData | dict[str, str] | str, signature: str, au
     against the URL's ``bodySHA256``)."""
     if not auth_token or not signature:
         return False
-    return bool(RequestValidator(auth_token).validate(url, form, signature))
+    if isinstance(form, str) and "bodySHA256=" not in url:
+        return False  # a JSON body is signed through the URL's bodySHA256, or not at all
+    try:
+        return bool(RequestValidator(auth_token).validate(url, form, signature))
+    except (TypeError, ValueError, UnicodeError):  # whatever the validator cannot read is not valid
+        return False
 
 
 async def verified_twilio_form(request: Request) -> FormData:

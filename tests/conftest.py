@@ -106,8 +106,13 @@ def db(database_url: str) -> Iterator[Database]:
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    return load_settings(database_url=database_url, secret_key=TEST_SECRET, demo=False)
+def spool_dir(tmp_path: Path) -> Path:
+    return tmp_path / "spool"
+
+
+@pytest.fixture
+def settings(database_url: str, spool_dir: Path) -> Settings:
+    return load_settings(database_url=database_url, secret_key=TEST_SECRET, demo=False, spool_dir=str(spool_dir))
 
 
 class Cli:
@@ -123,8 +128,13 @@ class Cli:
 
 
 @pytest.fixture
-def cli_env(database_url: str, db: Database) -> dict[str, str]:
-    return {"HOTLINE_DATABASE_URL": database_url, "HOTLINE_SECRET_KEY": TEST_SECRET, "HOTLINE_DEMO": "0"}
+def cli_env(database_url: str, db: Database, spool_dir: Path) -> dict[str, str]:
+    return {
+        "HOTLINE_DATABASE_URL": database_url,
+        "HOTLINE_SECRET_KEY": TEST_SECRET,
+        "HOTLINE_DEMO": "0",
+        "HOTLINE_SPOOL_DIR": str(spool_dir),
+    }
 
 
 @pytest.fixture

@@ -16,7 +16,8 @@ from config.staff import Actor
 from dispatch import answers, lifecycle, matching, offers, residents
 from dispatch.models import Resident
 from dispatch.service import get_ticket
-from hotline.cli_base import CliContext, group, pass_cli, print_json
+from hotline.cli_base import CliContext, pass_cli, print_json
+from hotline.commands.residents import residents as residents_group
 from hotline.commands.tickets import _actor, ticket
 from providers.eligibility import Reason
 from providers.models import Provider
@@ -256,11 +257,6 @@ def _amount(raw: str | None) -> Decimal | None:
     if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
         raise InvalidInput(f"--charged {raw!r} is not an amount in yuan with at most two decimals")
     return value
-
-
-@group("residents", help="Residents: stored preferences.")
-def residents_group() -> None:
-    pass
 
 
 @residents_group.command("prefer")

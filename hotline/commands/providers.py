@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy.orm import Session
 
 from config import areas, catalog, clock, staff
-from config.errors import InvalidInput
+from config.errors import Conflict, InvalidInput
 from config.staff import Actor
 from hotline.cli_base import CliContext, group, pass_cli, print_json
 from providers import bulk, eligibility, export, imports, ledger, service
@@ -57,19 +57,23 @@ def _progress() -> Progress:
     "--rejects", type=click.Path(path_type=Path), help="Where --partial writes rejected rows (.csv or .xlsx)."
 )
 @click.option("--by", "who", help="Staff member (name or extension) recorded as importing.")
+@click.option("--encoding", help="The CSV's encoding when it is neither UTF-8 nor GBK (e.g. big5, shift_jis).")
 @pass_cli
-def import_(cli: CliContext, file: Path, partial: bool, rejects: Path | None, who: str | None) -> None:
+def import_(
+    cli: CliContext, file: Path, partial: bool, rejects: Path | None, who: str | None, encoding: str | None
+) -> None:
     """Load providers from a CSV or XLSX roster (format: README, "Providers"). All or nothing
     unless --partial."""
     if rejects is not None and not partial:
         raise click.UsageError("--rejects goes with --partial")
-    table = imports.read_table(file)
+    table = imports.read_table(file, encoding=encoding)
     if table.encoding:
         click.echo(f"{file}: read as {table.encoding}", err=True)
-    with cli.db.transaction() as session, _progress() as bar:
-        actor = Actor.of_staff(_staff(session, who)) if who else Actor("cli")
+    # Checked in a read unit, which takes no lock: the write lock is held only while rows are
+    # written (SQLite has one writer; a webhook waiting behind a long import would be spooled).
+    with cli.db.read() as reading, _progress() as bar:
         task = bar.add_task("checking", total=len(table.rows))
-        good, errors = imports.check_rows(session, cli.settings, table, progress=lambda n: bar.advance(task, n))
+        good, errors = imports.check_rows(reading, cli.settings, table, progress=lambda n: bar.advance(task, n))
         if errors and not partial:
             bar.stop()
             report = "\n".join(imports.iter_report(errors))
@@ -78,14 +82,22 @@ def import_(cli: CliContext, file: Path, partial: bool, rejects: Path | None, wh
                 f"(fix them, or --partial imports the good rows)\n{report}"
             )
         write = bar.add_task("importing", total=len(good))
-        ids = bulk.write_rows(
-            session,
-            good,
-            actor=actor,
-            zone=cli.settings.zone,
-            source=file.name,
-            progress=lambda n: bar.advance(write, n),
-        )
+        with cli.db.transaction() as session:
+            actor = Actor.of_staff(_staff(session, who)) if who else Actor("cli")
+            taken = imports.taken_phones(session, [row.phone for row in good])
+            if taken:  # registered by someone else while the file was being checked
+                raise Conflict(
+                    f"{file}: {len(taken)} phone(s) were registered while the file was checked "
+                    f"(e.g. {sorted(taken)[0]}); nothing imported, run the import again"
+                )
+            ids = bulk.write_rows(
+                session,
+                good,
+                actor=actor,
+                zone=cli.settings.zone,
+                source=file.name,
+                progress=lambda n: bar.advance(write, n),
+            )
     if errors:
         for line in imports.iter_report(errors):
             click.echo(line, err=True)

@@ -87,6 +87,13 @@ def demo(ctx: click.Context, host: str, port: int, no_serve: bool) -> None:
     cli.overrides.setdefault("dispatch", {"auto_categories": demo_data.AUTO_CATEGORIES})
     categories, items, area_count = upgrade_and_load(cli)
     with cli.db.transaction() as session:
+        foreign = demo_data.foreign_data(session, cli.settings)
+        if foreign:
+            fail(
+                f"{cli.db.engine.url.render_as_string(hide_password=True)} holds data the demo did not put there "
+                f"({foreign}); demo mode would publish it. Point HOTLINE_DATABASE_URL at a database of its own "
+                "(e.g. sqlite:///var/demo.db)"
+            )
         seeded = demo_data.seed(session, cli.settings)
     click.echo(
         f"demo database {cli.db.engine.url.database}: {categories} categories, {items} items, {area_count} areas; "
@@ -94,4 +101,13 @@ def demo(ctx: click.Context, host: str, port: int, no_serve: bool) -> None:
         err=True,
     )
     if not no_serve:
+        if host not in LOOPBACK:
+            click.echo(
+                f"hotline: warning: the demo listens on {host}: anyone who reaches it sees its pages and "
+                "screen pops (there are no logins yet)",
+                err=True,
+            )
         _serve(cli, host, port)
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")

@@ -26,6 +26,8 @@ from panoramisk.actions import Action
 from panoramisk.ami_protocol import AMIProtocol
 from panoramisk.message import Message
 
+from config import phones
+
 log = logging.getLogger("hotline.voice.ami")
 
 BANNER = "Asterisk Call Manager/"
@@ -67,11 +69,11 @@ def parse_message(text: str) -> Message | None:
             headers[key] = value
     if "Event" not in headers and "Response" not in headers:
         if headers or any(content):
-            log.warning("AMI message skipped: neither Event nor Response: %r", text[:200])
+            log.warning("AMI message skipped: neither Event nor Response: %r", phones.redacted(text[:200]))
         return None
     for key in ("Event", "Response", "ActionID"):
         if isinstance(headers.get(key), list):
-            log.warning("AMI message skipped: header %s repeated: %r", key, text[:200])
+            log.warning("AMI message skipped: header %s repeated: %r", key, phones.redacted(text[:200]))
             return None
     return Message(headers, "\n".join(content))
 
@@ -104,7 +106,7 @@ class AmiProtocol(AMIProtocol):  # type: ignore[misc]
             try:
                 self.handle_message(message)
             except Exception:
-                log.exception("AMI message skipped: %r", text[:200])
+                log.exception("AMI message skipped: %r", phones.redacted(text[:200]))
 
     def handle_message(self, message: Message) -> None:
         answers_action = message.id in self.responses or (message.action_id or "") in self.responses

@@ -90,7 +90,7 @@ async def call_back(
                 session,
                 action_id=action_id,
                 response=str(final.get("Response") or ""),
-                reason=int(reason) if str(reason or "").isdigit() else None,
+                reason=int(reason) if str(reason or "").isascii() and str(reason or "").isdigit() else None,
                 channel=final.get("Channel") or None,
                 uniqueid=final.get("Uniqueid") or None,
             )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -300,11 +300,13 @@ def screen_pop(session: Session, *, call: Call, extension: str, settings: Settin
     """What the operator at ``extension`` sees while the call rings: who is calling (or "new
     caller"), their open tickets, their last contacts."""
     resident = call.resident
+    # in demo mode the stream has no login in front of it: numbers are masked
+    shown: Callable[[str], str] = phones.masked if settings.demo else str
     payload: dict[str, Any] = {
         "kind": "screen_pop",
         "call_id": call.id,
         "extension": extension,
-        "caller": call.caller_phone or call.caller_number,
+        "caller": shown(call.caller_phone) if call.caller_phone else call.caller_number,
         "caller_withheld": call.caller_withheld,
         "queue": call.queue,
         "emergency": call.emergency,
@@ -316,7 +318,7 @@ def screen_pop(session: Session, *, call: Call, extension: str, settings: Settin
     if resident is not None:
         payload["resident"] = {
             "name": resident.name,
-            "phone": resident.phone,
+            "phone": shown(resident.phone),
             "masked_phone": phones.masked(resident.phone),
             "community": resident.community.name(settings.locale) if resident.community else None,
             "address": resident.address,

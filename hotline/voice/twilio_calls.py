@@ -19,6 +19,10 @@ ONE_TOUCH = "one_touch"
 EMERGENCY_CATEGORY = "emergency_help"
 
 
+def find(session: Session, *, call_sid: str) -> Call | None:
+    return service.get_call_by_external_id(session, transport="twilio", external_id=call_sid)
+
+
 def get_or_create(session: Session, *, call_sid: str, caller_raw: str | None, settings: Settings) -> Call:
     call = service.get_call_by_external_id(session, transport="twilio", external_id=call_sid)
     if call is None:
@@ -48,7 +52,7 @@ def join_queue(call: Call, *, emergency: bool, queue: str) -> None:
 
 def category_for_digits(session: Session, digits: str) -> catalog.Category | None:
     """Digits 1..11 pick the categories in catalogue order; anything else is not on the menu."""
-    if not digits.isdigit():
+    if not (digits.isascii() and digits.isdigit() and len(digits) <= 3):  # "²" is a digit to isdigit()
         return None
     categories = catalog.list_categories(session)
     index = int(digits) - 1

@@ -77,7 +77,15 @@ def test_placeholder_secret_refused_outside_demo_mode() -> None:
     with pytest.raises(ConfigError, match="HOTLINE_SECRET_KEY is a placeholder"):
         load_settings()
     assert load_settings(demo=True).secret_key == "change-me"
-    assert load_settings(secret_key="a-real-long-random-secret-value").demo is False
+    assert load_settings(secret_key="a-real-long-random-secret-value-of-32+").demo is False
+
+
+@pytest.mark.parametrize("secret", ["short-but-not-a-placeholder", "x" * 31, " " * 8 + "y" * 30])
+def test_a_secret_shorter_than_32_characters_is_refused_outside_demo_mode(secret: str) -> None:
+    with pytest.raises(ConfigError, match=r"HOTLINE_SECRET_KEY is \d+ characters; it must be at least 32"):
+        load_settings(secret_key=secret)
+    assert load_settings(secret_key=secret, demo=True).demo is True  # demo mode does not use it
+    assert load_settings(secret_key="z" * 32).secret_key == "z" * 32
 
 
 def test_opening_hours_and_holidays() -> None:

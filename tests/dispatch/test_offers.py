@@ -331,3 +331,22 @@ def test_status_tells_the_resident_who_is_coming_and_when(db: Database, settings
     says(db, settings, PLUMBERS[0], f"Y {code}")
     answer = says(db, settings, RESIDENT, "查询")
     assert number in answer and "水电维修1号" in answer and "13857300101" in answer and "11-20 12:00" in answer
+
+
+def test_erasing_a_resident_cancels_their_open_ticket_and_withdraws_its_live_offer(
+    db: Database, settings: Settings
+) -> None:
+    from hotline import privacy
+
+    number = two_plumbers_and_a_leak(db, settings)
+    (code,) = offer_top(db, settings, number)
+    with db.transaction() as session:
+        counts = privacy.erase_resident(session, phone=RESIDENT, actor="cli", reason="resident asked (PIPL art. 47)")
+        assert counts["offers"] == 2  # the ticket cancelled and its offer withdrawn
+        exported = privacy.export_resident(session, phone=RESIDENT, actor="cli")
+    with db.read() as session:
+        ticket = scene.ticket(session, number)
+        assert ticket.status == "cancelled"
+        assert [o.status for o in scene.offers_of(session, number)] == ["withdrawn"]
+        assert code in scene.texts_to(session, PLUMBERS[0])[-1].body
+    assert "offers" in exported

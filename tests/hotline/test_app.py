@@ -12,7 +12,7 @@ def test_health_is_200_when_the_database_answers(db: Database, settings: Setting
     with TestClient(create_app(settings, db)) as client:
         response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "spool": "ok"}}
 
 
 def test_health_is_503_when_the_database_is_unreachable(settings: Settings, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -2,36 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from config import clock
 from config.catalog import ServiceItem
 from config.db import Database
-from config.settings import Settings
 from dispatch import residents
 from dispatch.models import Resident
 from hotline import intake
-from hotline.app import create_app
 from sms.models import InboundMessage
-from tests.hotline.test_sms_intake import MONDAY_10AM, inbound, reply_of, tickets
-from tests.twilio_support import AUTH_TOKEN, PUBLIC_URL, post_signed, text
-
-
-@pytest.fixture
-def hotline(settings: Settings, db: Database) -> Iterator[TestClient]:
-    app = create_app(
-        settings.model_copy(
-            update={"public_url": PUBLIC_URL, "twilio_auth_token": AUTH_TOKEN, "twilio_from_number": "+8657396345"}
-        ),
-        db,
-    )
-    with clock.freeze(MONDAY_10AM), TestClient(app, raise_server_exceptions=False) as client:
-        yield client
+from tests.hotline.test_sms_intake import inbound, reply_of, tickets
+from tests.twilio_support import post_signed, text
 
 
 def test_missing_from_is_stored_and_not_answered(hotline: TestClient, db: Database) -> None:
@@ -158,3 +143,10 @@ def test_malformed_fields_are_trimmed_not_a_500(hotline: TestClient, db: Databas
     assert message.message_sid == ("SM" + "x" * 200)[:64] and len(message.to_number) == 64
     assert (message.body, message.num_media) == ("厨房水管漏水", 0)
     assert answer is not None and tickets(db)[0].number in answer
+
+
+def test_a_sender_not_answered_is_logged_masked(hotline: TestClient, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="hotline.sms"):
+        assert reply_of(text(hotline, "退订", sender="106575012345678")) is None  # a bulk-SMS sender line
+    assert "not answered" in caplog.text and "106****5678" in caplog.text
+    assert "106575012345678" not in caplog.text

@@ -150,7 +150,8 @@ def test_a_file_that_is_neither_utf8_nor_gbk_gets_a_clear_error(cli, db: Databas
     roster.write_bytes(b"kind,name,phone\n\xff\xfe\x80\x80\n")
     result = cli("providers", "import", str(roster))
     assert result.exit_code == 2
-    assert "cannot read the text as UTF-8 or GB18030/GBK; save it from Excel as 'CSV UTF-8'" in result.stderr
+    assert "cannot read the text as UTF-8 or GB18030/GBK" in result.stderr
+    assert "save it from Excel as 'CSV UTF-8' or name its encoding with --encoding" in result.stderr
 
 
 def test_missing_or_unknown_columns_are_named(cli, db: Database, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

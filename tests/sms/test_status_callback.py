@@ -28,7 +28,10 @@ def _sent_offer(db: Database) -> str:
     with db.transaction() as session:
         service.queue_message(session, to="+8613800138000", body="新工单，回复1接单", purpose="offer")
     assert outbox.deliver_due(db, ConsoleSender()).sent == 1
-    return "console-1"
+    with db.read() as session:
+        sid = session.scalars(select(OutboundMessage.provider_sid)).one()
+    assert sid is not None
+    return sid
 
 
 def _status(client: TestClient, sid: str, status: str, **extra: str) -> int:
