@@ -48,9 +48,7 @@ def erase(session: Session, person: Person) -> int:
     were withdrawn plus how many tickets were cancelled."""
     if person.resident_id is None:
         return 0
-    tickets = session.scalars(
-        select(Ticket).where(Ticket.resident_id == person.resident_id).order_by(Ticket.id)
-    ).all()
+    tickets = session.scalars(select(Ticket).where(Ticket.resident_id == person.resident_id).order_by(Ticket.id)).all()
     done = 0
     for ticket in tickets:
         if "cancelled" not in TRANSITIONS[ticket.status]:

@@ -8,7 +8,18 @@ import click
 
 from config.errors import HotlineError
 from hotline.cli_base import CliContext, HotlineGroup
-from hotline.commands import classifier, dispatching, jobs, messages, providers, reference, residents, system, tickets, voice
+from hotline.commands import (  # dispatching adds suggest, offer ... to the ticket group
+    classifier,
+    dispatching,  # noqa: F401
+    jobs,
+    messages,
+    providers,
+    reference,
+    residents,
+    system,
+    tickets,
+    voice,
+)
 
 
 @click.group(cls=HotlineGroup, context_settings={"help_option_names": ["-h", "--help"]})

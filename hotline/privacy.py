@@ -23,9 +23,8 @@ from config.db import Database
 from config.errors import NotFound
 from config.privacy import Holder, Person, record_event
 from config.settings import Settings
-from dispatch import offer_privacy
+from dispatch import offer_privacy, residents
 from dispatch import privacy as dispatch_privacy
-from dispatch import residents
 from hotline.voice import privacy as voice_privacy
 from sms import privacy as sms_privacy
 
