@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from config import clock
 from config.errors import Conflict, InvalidInput
@@ -42,10 +43,15 @@ def _ended(session: Session, *, ticket: Ticket, settings: Settings) -> None:
 def _set_offer(session: Session, offer: Offer, *, frm: str, to: str, at: dt.datetime) -> bool:
     """One conditional write; False when the offer was no longer ``frm`` (someone else moved it)."""
     result = session.execute(
-        update(Offer).where(Offer.id == offer.id, Offer.status == frm).values(status=to, answered_at=at)
+        update(Offer).where(Offer.id == offer.id, Offer.status == frm).values(status=to, answered_at=at),
+        execution_options={"synchronize_session": False},
     )
-    session.refresh(offer, ["status", "answered_at"])
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    if not result.rowcount:  # type: ignore[attr-defined]
+        session.expire(offer, ["status", "answered_at"])  # read again what the other writer left
+        return False
+    set_committed_value(offer, "status", to)
+    set_committed_value(offer, "answered_at", at)
+    return True
 
 
 def accept(session: Session, *, offer: Offer, settings: Settings) -> str:
@@ -64,22 +70,25 @@ def accept(session: Session, *, offer: Offer, settings: Settings) -> str:
     ticket = session.get_one(Ticket, offer.ticket_id)
     check_transition("offered", "accepted")
     expected = now + settings.dispatch.arrival(ticket.urgency)
+    claim = {"status": "accepted", "provider_id": provider.id, "accepted_at": now, "expected_at": expected}
     claimed = session.execute(
-        update(Ticket)
-        .where(Ticket.id == ticket.id, Ticket.status == "offered")
-        .values(status="accepted", provider_id=provider.id, accepted_at=now, expected_at=expected, updated_at=now)
+        update(Ticket).where(Ticket.id == ticket.id, Ticket.status == "offered").values(**claim, updated_at=now),
+        execution_options={"synchronize_session": False},
     ).rowcount  # type: ignore[attr-defined]
-    session.refresh(ticket)
     if not claimed:
+        session.expire(ticket)
         return "lost"
     if not _set_offer(session, offer, frm=LIVE, to="accepted", at=now):  # ended meanwhile (a sweeper)
         session.execute(
             update(Ticket)
             .where(Ticket.id == ticket.id)
-            .values(status="offered", provider_id=None, accepted_at=None, expected_at=None)
+            .values(status="offered", provider_id=None, accepted_at=None, expected_at=None),
+            execution_options={"synchronize_session": False},
         )
-        session.refresh(ticket)
+        session.expire(ticket)
         return offer.status
+    for name, value in (*claim.items(), ("updated_at", now), ("provider", provider)):
+        set_committed_value(ticket, name, value)  # what the UPDATE wrote, without reading it back
     actor = Actor.provider(provider.id)
     data = {"offer": offer.id, "provider": provider.id, "code": offer.code}
     if ticket.escalation is not None:
@@ -89,7 +98,7 @@ def accept(session: Session, *, offer: Offer, settings: Settings) -> str:
     for other in live_offers(session, ticket=ticket):
         if _set_offer(session, other, frm=LIVE, to="lost", at=now):
             notify.offer_ended(session, offer=other, ticket=ticket, why="lost")
-    ledger.record(session, provider=provider, kind="accepted", at=now, ticket_ref=ticket_ref(ticket))
+    ledger.note(session, provider_id=provider.id, kind="accepted", at=now, ticket_ref=ticket_ref(ticket))
     notify.accepted(session, offer=offer, ticket=ticket, settings=settings)
     return "accepted"
 
@@ -110,7 +119,7 @@ def decline(session: Session, *, offer: Offer, settings: Settings) -> str:
         actor=Actor.provider(offer.provider_id),
         data={"offer": offer.id, "provider": offer.provider_id, "code": offer.code},
     )
-    ledger.record(session, provider=offer.provider, kind="declined", at=now, ticket_ref=ticket_ref(ticket))
+    ledger.note(session, provider_id=offer.provider_id, kind="declined", at=now, ticket_ref=ticket_ref(ticket))
     _ended(session, ticket=ticket, settings=settings)
     return "declined"
 
@@ -128,7 +137,7 @@ def expire(session: Session, *, offer: Offer, settings: Settings) -> bool:
         actor=Actor.system(),
         data={"offer": offer.id, "provider": offer.provider_id, "code": offer.code},
     )
-    ledger.record(session, provider=offer.provider, kind="timed_out", at=now, ticket_ref=ticket_ref(ticket))
+    ledger.note(session, provider_id=offer.provider_id, kind="timed_out", at=now, ticket_ref=ticket_ref(ticket))
     notify.offer_ended(session, offer=offer, ticket=ticket, why="expired")
     _ended(session, ticket=ticket, settings=settings)
     return True
@@ -213,13 +222,17 @@ def complete(
     move_ticket(session, ticket=ticket, to="completed", actor=actor).data = data
     ref = ticket_ref(ticket)
     on_time = ticket.expected_at is None or (ticket.arrived_at or now) <= ticket.expected_at
-    ledger.record(
-        session, provider=provider, kind="completed_on_time" if on_time else "completed_late", at=now, ticket_ref=ref
+    ledger.note(
+        session,
+        provider_id=provider.id,
+        kind="completed_on_time" if on_time else "completed_late",
+        at=now,
+        ticket_ref=ref,
     )
     if over is not None:
-        ledger.record(session, provider=provider, kind="overcharge", at=now, ticket_ref=ref, value=float(over))
+        ledger.note(session, provider_id=provider.id, kind="overcharge", at=now, ticket_ref=ref, value=float(over))
     if hours is not None:
-        ledger.record(session, provider=provider, kind="service_hours", at=now, ticket_ref=ref, value=hours)
+        ledger.note(session, provider_id=provider.id, kind="service_hours", at=now, ticket_ref=ref, value=hours)
     session.execute(
         update(Offer).where(Offer.ticket_id == ticket.id, Offer.status == "accepted").values(status="completed")
     )

@@ -17,7 +17,7 @@ Components, each 0..1, summed with their weights:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,11 +62,12 @@ class Ranking:
         return self.candidates[0] if self.candidates else None
 
 
-def proximity_of(provider: Provider, community: Area | None) -> str:
-    """How close the provider's coverage comes to the ticket's community."""
+def proximity_of(provider: Provider, community: Area | None, covered: Iterable[int] | None = None) -> str:
+    """How close the provider's coverage (``covered`` area ids, else its ``areas``) comes to the
+    ticket's community."""
     if community is None:
         return "none"
-    covered = {area.id for area in provider.areas}
+    covered = set(covered) if covered is not None else {area.id for area in provider.areas}
     level_of = {community.id: "community"}
     parent = community.parent
     while parent is not None:
@@ -89,8 +90,10 @@ def rank(
     weights: DispatchWeights,
     prefer: int | None = None,
     prefer_source: str = "operator",
+    coverage: Mapping[int, Iterable[int]] | None = None,
 ) -> Ranking:
-    """Rank ``assessed`` (provider, eligibility) pairs; see the module docstring."""
+    """Rank ``assessed`` (provider, eligibility) pairs; see the module docstring. ``coverage``:
+    each provider's covered area ids (default: read from ``provider.areas``)."""
     ranking = Ranking()
     eligible = [p for p, verdict in assessed if verdict.eligible]
     busiest = max((records[p.id].offers_recent for p in eligible if p.id in records), default=0)
@@ -100,8 +103,15 @@ def rank(
             ranking.excluded.append(Excluded(provider, verdict.reasons))
             continue
         record = records[provider.id]
+        covered = coverage.get(provider.id, ()) if coverage is not None else None
         components, reasons = _components(
-            provider, record, open_jobs.get(provider.id, 0), busiest, item=item, community=community, weights=weights
+            provider,
+            record,
+            open_jobs.get(provider.id, 0),
+            busiest,
+            item=item,
+            proximity=proximity_of(provider, community, covered),
+            weights=weights,
         )
         score = round(sum(c["score"] * c["weight"] for c in components.values()), 4)
         scored.append(Candidate(provider, score, components, reasons))
@@ -131,11 +141,10 @@ def _components(
     busiest: int,
     *,
     item: ServiceItem,
-    community: Area | None,
+    proximity: str,
     weights: DispatchWeights,
 ) -> tuple[dict[str, dict[str, Any]], tuple[Reason, ...]]:
     reasons: list[Reason] = []
-    proximity = proximity_of(provider, community)
     if proximity in PROXIMITY_REASONS:
         reasons.append(Reason(f"same_{proximity}", PROXIMITY_REASONS[proximity]))
     if record.surveys:

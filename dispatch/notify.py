@@ -65,7 +65,7 @@ def _clock(value: dt.datetime, settings: Settings) -> str:
 
 
 def _send(session: Session, *, to: str, body: str, purpose: str, ticket: Ticket, key: str, quiet: bool = False) -> None:
-    sms_service.queue_message(
+    sms_service.enqueue(
         session, to=to, body=body, purpose=purpose, subject=f"ticket:{ticket.number}", idempotency_key=key, quiet=quiet
     )
 

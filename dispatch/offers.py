@@ -15,9 +15,9 @@ import datetime as dt
 from collections.abc import Sequence
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
-from config import clock
+from config import areas, clock
 from config.errors import Conflict, Forbidden, InvalidInput, NotFound
 from config.i18n import N_
 from config.settings import Settings
@@ -28,7 +28,7 @@ from dispatch.models import LIVE, Offer, Ticket
 from dispatch.service import _record, move_ticket
 from providers import eligibility, ledger, ratings
 from providers.eligibility import Eligibility, Reason
-from providers.models import Provider
+from providers.models import Provider, ProviderArea
 
 MAX_FAN_OUT = 5
 # An offer of this ticket a provider already had keeps them out of the next rounds.
@@ -88,17 +88,29 @@ def suggest(
     item, community = _where(ticket)
     at = at or clock.now()
     ids = eligibility.candidate_ids(session, item=item, community=community, dispatchable_only=False)  # type: ignore[arg-type]
-    providers = list(session.scalars(select(Provider).where(Provider.id.in_(ids)).order_by(Provider.id))) if ids else []
-    jobs = open_jobs(session, provider_ids=ids)
-    assessed = eligibility.assess(
-        session,
-        providers=providers,
-        at=at,
-        zone=settings.zone,
-        item=item,  # type: ignore[arg-type]
-        community=community,  # type: ignore[arg-type]
-        open_jobs=jobs,
+    # the prefilter guaranteed item and area: load neither collection (lazy: never read), check neither again
+    providers = (
+        list(
+            session.scalars(
+                select(Provider)
+                .where(Provider.id.in_(ids))
+                .order_by(Provider.id)
+                .options(lazyload(Provider.items), lazyload(Provider.areas))
+            )
+        )
+        if ids
+        else []
     )
+    jobs = open_jobs(session, provider_ids=ids)
+    assessed = eligibility.assess(session, providers=providers, at=at, zone=settings.zone, open_jobs=jobs)
+    chain = [area.id for area in areas.ancestors_and_self(community)]  # type: ignore[arg-type]
+    coverage: dict[int, set[int]] = {}
+    if ids:
+        links = select(ProviderArea.provider_id, ProviderArea.area_id).where(
+            ProviderArea.provider_id.in_(ids), ProviderArea.area_id.in_(chain)
+        )
+        for provider_id, area_id in session.execute(links):
+            coverage.setdefault(provider_id, set()).add(area_id)
     tried: dict[int, str] = {
         provider_id: status
         for provider_id, status in session.execute(
@@ -126,6 +138,7 @@ def suggest(
         weights=config.weights,
         prefer=prefer,
         prefer_source=source,
+        coverage=coverage,
     )
 
 
@@ -238,7 +251,7 @@ def _make_offers(
         )
         session.add(row)
         session.flush()
-        ledger.record(session, provider=provider, kind="offered", at=now, ticket_ref=ticket_ref(ticket))
+        ledger.note(session, provider_id=provider.id, kind="offered", at=now, ticket_ref=ticket_ref(ticket))
         _record(
             session,
             ticket,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from config.i18n import N_, gettext
 from config.settings import Settings
@@ -110,7 +110,7 @@ def _handle(session: Session, *, provider: Provider, text: str, settings: Settin
             charged=None if volunteer else amount,
             hours=float(amount) if volunteer and amount is not None else None,
         )
-    number = session.scalar(select(Ticket.number).where(Ticket.id == offer.ticket_id))
+    number = session.get_one(Ticket, offer.ticket_id).number  # loaded by the answer: no query
     return Answer(gettext(locale, ANSWERS[(reply.verb, outcome)], code=offer.code), number)
 
 
@@ -118,7 +118,7 @@ def _find(
     session: Session, *, provider: Provider, ref: str | None, wanted: tuple[str, ...], locale: str
 ) -> tuple[Offer | None, str]:
     """The provider's offer the text is about, or None and what to answer."""
-    mine = select(Offer).where(Offer.provider_id == provider.id)
+    mine = select(Offer).where(Offer.provider_id == provider.id).options(lazyload(Offer.provider))  # in the session
     if ref is None:
         rows = list(session.scalars(mine.where(Offer.status.in_(wanted[:1])).order_by(Offer.id)))
         if len(rows) == 1:

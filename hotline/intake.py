@@ -101,7 +101,7 @@ def provider_command(session: Session, inbound: InboundMessage, ctx: Context) ->
     """Texts from a registered provider: PAUSE / RESUME, else a reply that says what works."""
     if ctx.provider_id is None:
         return None
-    provider = provider_service.get_provider(session, provider_id=ctx.provider_id)
+    provider = provider_service.get_provider_row(session, provider_id=ctx.provider_id)
     reply = provider_flows.handle_provider_text(session, provider=provider, body=ctx.text)
     if reply is not None:
         inbound.handled_as = "provider_command"

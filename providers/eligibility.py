@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from config.areas import Area
@@ -180,9 +180,11 @@ def candidate_ids(
     covers the community or its street or district. ``dispatchable_only=False`` keeps every
     status (a dispatcher asking "who would do this, and why not the others?")."""
     chain = [area.id for area in service._ancestors(community)]
+    # IN (subquery) rather than correlated EXISTS: SQLite then reads the (item_id, provider_id)
+    # and (area_id, provider_id) link indexes instead of scanning every provider
     conditions: list[ColumnElement[bool]] = [
-        exists().where(ProviderItem.provider_id == Provider.id, ProviderItem.item_id == item.id),
-        exists().where(ProviderArea.provider_id == Provider.id, ProviderArea.area_id.in_(chain)),
+        Provider.id.in_(select(ProviderItem.provider_id).where(ProviderItem.item_id == item.id)),
+        Provider.id.in_(select(ProviderArea.provider_id).where(ProviderArea.area_id.in_(chain))),
     ]
     if dispatchable_only:
         conditions += [Provider.status.in_(sorted(DISPATCHABLE)), Provider.paused.is_(False)]

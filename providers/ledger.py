@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, exists, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -51,23 +52,7 @@ def record(
     note: str | None = None,
 ) -> LedgerEntry:
     """Append one fact. Idempotent on (provider, kind, ticket_ref) when ``ticket_ref`` is given."""
-    if kind not in KINDS:
-        raise InvalidInput(f"unknown ledger kind {kind!r} (one of {', '.join(KINDS)})")
-    if kind == "survey_score":
-        if value is None or not SCORE_RANGE[0] <= value <= SCORE_RANGE[1]:
-            raise InvalidInput(f"a survey score is a number from 1 to 5, got {value!r}")
-    elif kind == "overcharge":
-        if value is None or not value > 0:
-            raise InvalidInput(f"an overcharge fact carries the amount above the standard price (> 0), got {value!r}")
-    elif kind == "service_hours":
-        if value is None or not 0 < value <= 24:
-            raise InvalidInput(
-                f"a service_hours fact carries the hours worked (more than 0, at most 24), got {value!r}"
-            )
-    elif value is not None:
-        raise InvalidInput(f"a {kind} fact carries no value")
-    if at is not None and at.tzinfo is None:
-        raise InvalidInput("ledger times must be aware (UTC)")
+    _check(kind, value, at)
     if ticket_ref is not None:
         ticket_ref = ticket_ref.strip() or None
     if ticket_ref is not None:
@@ -92,6 +77,52 @@ def record(
             raise
         return found
     return entry
+
+
+def _check(kind: str, value: float | None, at: dt.datetime | None) -> None:
+    if kind not in KINDS:
+        raise InvalidInput(f"unknown ledger kind {kind!r} (one of {', '.join(KINDS)})")
+    if kind == "survey_score":
+        if value is None or not SCORE_RANGE[0] <= value <= SCORE_RANGE[1]:
+            raise InvalidInput(f"a survey score is a number from 1 to 5, got {value!r}")
+    elif kind == "overcharge":
+        if value is None or not value > 0:
+            raise InvalidInput(f"an overcharge fact carries the amount above the standard price (> 0), got {value!r}")
+    elif kind == "service_hours":
+        if value is None or not 0 < value <= 24:
+            raise InvalidInput(
+                f"a service_hours fact carries the hours worked (more than 0, at most 24), got {value!r}"
+            )
+    elif value is not None:
+        raise InvalidInput(f"a {kind} fact carries no value")
+    if at is not None and at.tzinfo is None:
+        raise InvalidInput("ledger times must be aware (UTC)")
+
+
+def note(
+    session: Session,
+    *,
+    provider_id: int,
+    kind: str,
+    ticket_ref: str,
+    at: dt.datetime | None = None,
+    value: float | None = None,
+) -> bool:
+    """``record`` for a writer that needs no row back (dispatch on its hot paths): one
+    ``INSERT … ON CONFLICT DO NOTHING``, no look-up, no savepoint. True when the fact is new."""
+    _check(kind, value, at)
+    ticket_ref = ticket_ref.strip()
+    if not ticket_ref:
+        raise InvalidInput("note() needs a ticket_ref (it is what makes the fact idempotent)")
+    now = clock.now()
+    connection = session.connection()
+    dialect = sqlite if connection.dialect.name == "sqlite" else postgresql
+    statement = (
+        dialect.insert(LedgerEntry)
+        .values(provider_id=provider_id, kind=kind, at=at or now, ticket_ref=ticket_ref, value=value, created_at=now)
+        .on_conflict_do_nothing(index_elements=["provider_id", "kind", "ticket_ref"])
+    )
+    return bool(connection.execute(statement).rowcount)
 
 
 def _find(session: Session, *, provider: Provider, kind: str, ticket_ref: str) -> LedgerEntry | None:

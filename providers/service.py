@@ -107,6 +107,15 @@ def get_provider(session: Session, *, provider_id: int) -> Provider:
     return provider
 
 
+def get_provider_row(session: Session, *, provider_id: int) -> Provider:
+    """``get_provider`` without its collections (items, areas, documents, training): for a text
+    from the provider, which reads none of them."""
+    provider = session.get(Provider, provider_id, options=[lazyload("*")])
+    if provider is None:
+        raise NotFound(f"no provider with id {provider_id} (see: hotline providers list)")
+    return provider
+
+
 def get_provider_by_phone(session: Session, *, phone: str) -> Provider | None:
     """The provider whose primary phone is ``phone`` (E.164), or None."""
     # every inbound text asks this, and most senders are residents: load the row only

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, ScalarSelect, func, insert, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from config import clock
@@ -34,13 +35,7 @@ def queue_message(
     """Put a text in the outbox. ``to`` is E.164. A known ``idempotency_key`` returns the row
     queued before instead of a second one. ``quiet``: not urgent, so the outbox holds it while the
     recipient's quiet hours last (decided when it is sent, not now)."""
-    if not to.startswith("+") or not (to[1:].isascii() and to[1:].isdigit()):
-        raise InvalidInput(f"{to!r} is not an E.164 phone number")
-    body = body.strip()
-    if not body:
-        raise InvalidInput("an SMS body must not be empty")
-    if len(body) > MAX_BODY:
-        raise InvalidInput(f"an SMS body is at most {MAX_BODY} characters (got {len(body)})")
+    body = _checked(to, body)
     if idempotency_key is not None:
         existing = session.scalar(select(OutboundMessage).where(OutboundMessage.idempotency_key == idempotency_key))
         if existing is not None:
@@ -66,6 +61,57 @@ def queue_message(
     session.add(message)
     session.flush()
     return message
+
+
+def enqueue(
+    session: Session,
+    *,
+    to: str,
+    body: str,
+    purpose: str,
+    idempotency_key: str,
+    subject: str | None = None,
+    quiet: bool = False,
+) -> bool:
+    """``queue_message`` for a caller that needs no row back: one ``INSERT … ON CONFLICT
+    (idempotency_key) DO NOTHING``, no look-up. True when the text is new."""
+    body = _checked(to, body)
+    encoding = encoding_of(body)
+    now = clock.now()
+    connection = session.connection()
+    dialect = sqlite if connection.dialect.name == "sqlite" else postgresql
+    statement = (
+        dialect.insert(OutboundMessage)
+        .values(
+            to=to,
+            body=body,
+            purpose=purpose,
+            subject=subject,
+            idempotency_key=idempotency_key,
+            via="outbox",
+            quiet=quiet,
+            encoding=encoding.name,
+            segments=encoding.segments,
+            status="queued",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+    )
+    return bool(connection.execute(statement).rowcount)
+
+
+def _checked(to: str, body: str) -> str:
+    if not to.startswith("+") or not (to[1:].isascii() and to[1:].isdigit()):
+        raise InvalidInput(f"{to!r} is not an E.164 phone number")
+    body = body.strip()
+    if not body:
+        raise InvalidInput("an SMS body must not be empty")
+    if len(body) > MAX_BODY:
+        raise InvalidInput(f"an SMS body is at most {MAX_BODY} characters (got {len(body)})")
+    return body
 
 
 def new_inbound(
