@@ -25,7 +25,7 @@ from config.staff import Actor
 from dispatch import notify
 from dispatch.models import LIVE, Offer, Ticket
 from dispatch.offers import live_offers, offers_of, redispatch, ticket_ref
-from dispatch.service import _record, move_ticket
+from dispatch.service import _record, move_ticket, ticket_for_update
 from dispatch.states import check_transition
 from providers import ledger
 from providers.states import DISPATCHABLE
@@ -67,7 +67,7 @@ def accept(session: Session, *, offer: Offer, settings: Settings) -> str:
         return offer.status
     if offer.expires_at <= now:
         return "expired"  # the offer sweeper ends it and offers the next candidate
-    ticket = session.get_one(Ticket, offer.ticket_id)
+    ticket = ticket_for_update(session, ticket_id=offer.ticket_id)
     check_transition("offered", "accepted")
     expected = now + settings.dispatch.arrival(ticket.urgency)
     claim = {"status": "accepted", "provider_id": provider.id, "accepted_at": now, "expected_at": expected}
@@ -111,7 +111,7 @@ def decline(session: Session, *, offer: Offer, settings: Settings) -> str:
     now = clock.now()
     if offer.status != LIVE or not _set_offer(session, offer, frm=LIVE, to="declined", at=now):
         return offer.status
-    ticket = session.get_one(Ticket, offer.ticket_id)
+    ticket = ticket_for_update(session, ticket_id=offer.ticket_id)
     _record(
         session,
         ticket,
@@ -129,7 +129,7 @@ def expire(session: Session, *, offer: Offer, settings: Settings) -> bool:
     now = clock.now()
     if not _set_offer(session, offer, frm=LIVE, to="expired", at=now):
         return False
-    ticket = session.get_one(Ticket, offer.ticket_id)
+    ticket = ticket_for_update(session, ticket_id=offer.ticket_id)
     _record(
         session,
         ticket,
@@ -160,7 +160,7 @@ def arrive(session: Session, *, offer: Offer) -> str:
     """The provider is at the door: ``arrived``, ``already`` or ``not_accepted``."""
     if offer.status != "accepted":
         return "already" if offer.status == "completed" else "not_accepted"
-    ticket = session.get_one(Ticket, offer.ticket_id)
+    ticket = ticket_for_update(session, ticket_id=offer.ticket_id)
     if ticket.status == "in_service":
         return "already"
     ticket.arrived_at = clock.now()
@@ -181,7 +181,7 @@ def done(
         return "already"
     if offer.status != "accepted":
         return "not_accepted"
-    ticket = session.get_one(Ticket, offer.ticket_id)
+    ticket = ticket_for_update(session, ticket_id=offer.ticket_id)
     complete(
         session, ticket=ticket, settings=settings, actor=Actor.provider(offer.provider_id), charged=charged, hours=hours
     )

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Insert, insert, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, lazyload, selectinload
+from sqlalchemy.orm import Session, defaultload, lazyload, selectinload
 
 from config import areas, catalog, clock
 from config.errors import InvalidInput, NotFound
@@ -78,7 +79,11 @@ def _record(
     )
     if ticket not in session:
         raise RuntimeError("the ticket was loaded in another unit of work; load it in this session")
-    ticket.events.append(event)
+    if "events" in sa_inspect(ticket).unloaded:  # loaded without its history (a hot path): no read
+        event.ticket_id = ticket.id
+        session.add(event)
+    else:
+        ticket.events.append(event)
     session.flush()
     return event
 
@@ -328,6 +333,16 @@ def set_item(
         kind="classified",
         actor=actor,
         data={"from": previous, "to": item.code, "confidence": confidence},
+    )
+
+
+def ticket_for_update(session: Session, *, ticket_id: int) -> Ticket:
+    """A ticket to change on a hot path (a provider's answer, a sweeper): without its history or
+    the resident's tags, which such a step never reads (``_record`` then adds its event directly)."""
+    return session.get_one(
+        Ticket,
+        ticket_id,
+        options=[lazyload(Ticket.events), defaultload(Ticket.resident).lazyload(Resident.tag_rows)],
     )
 
 
