@@ -25,7 +25,6 @@ from config.i18n import N_, gettext
 from config.settings import Settings
 from dispatch import answers
 from dispatch.models import LIVE, Offer, Ticket
-from dispatch.service import ticket_for_update
 from providers.models import Provider
 
 VERBS = {
@@ -111,7 +110,7 @@ def _handle(session: Session, *, provider: Provider, text: str, settings: Settin
             charged=None if volunteer else amount,
             hours=float(amount) if volunteer and amount is not None else None,
         )
-    number = ticket_for_update(session, ticket_id=offer.ticket_id).number  # loaded by the answer: no query
+    number = session.scalar(select(Ticket.number).where(Ticket.id == offer.ticket_id))  # the column only
     return Answer(gettext(locale, ANSWERS[(reply.verb, outcome)], code=offer.code), number)
 
 
