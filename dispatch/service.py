@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Insert, insert, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, defaultload, lazyload, selectinload
+from sqlalchemy.orm import Session, defaultload, joinedload, lazyload, selectinload
 
 from config import areas, catalog, clock
 from config.errors import InvalidInput, NotFound
@@ -342,7 +342,11 @@ def ticket_for_update(session: Session, *, ticket_id: int) -> Ticket:
     return session.get_one(
         Ticket,
         ticket_id,
-        options=[lazyload(Ticket.events), defaultload(Ticket.resident).lazyload(Resident.tag_rows)],
+        options=[
+            lazyload(Ticket.events),
+            defaultload(Ticket.resident).lazyload(Resident.tag_rows),
+            joinedload(Ticket.community).joinedload(areas.Area.parent),  # street and community go in texts
+        ],
     )
 
 
