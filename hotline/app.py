@@ -9,17 +9,16 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from config.db import Database
-from config.errors import HotlineError
 from config.events import LocalEventBus
 from config.settings import Settings, get_settings
 from dispatch.views import router as dispatch_router
-from hotline import intake, scheduler
+from hotline import intake, login, pages, scheduler
 from hotline.voice.views import router as voice_router
 from providers.views import router as providers_router
 from sms.views import twilio_router
@@ -90,15 +89,16 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
         summary="Dispatch system for a community service hotline",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served behind the login from packaged assets: hotline.pages
+        redoc_url=None,
+        openapi_url=None,
     )
     app.state.settings = settings
     app.state.db = database
     app.state.health_checks = {}  # name -> HealthCheck; channels (AMI, ...) add theirs
     app.state.events = LocalEventBus()  # live events (screen pops); see config/events.py
 
-    @app.exception_handler(HotlineError)
-    async def _hotline_error(request: Request, exc: HotlineError) -> Response:
-        return JSONResponse({"detail": exc.message}, status_code=exc.status_code)
+    pages.install_error_pages(app)  # JSON for API clients, HTML in the reader's language for browsers
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> JSONResponse:
@@ -113,6 +113,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
         )
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(login.router)
+    app.include_router(pages.docs_router)
     app.include_router(dispatch_router)
     app.include_router(providers_router)
     app.include_router(voice_router)

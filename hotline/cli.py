@@ -8,7 +8,7 @@ import click
 
 from config.errors import HotlineError
 from hotline.cli_base import CliContext, HotlineGroup
-from hotline.commands import dispatching, jobs, messages, providers, reference, system, tickets, voice
+from hotline.commands import dispatching, jobs, messages, providers, reference, system, tickets, users, voice
 
 
 @click.group(cls=HotlineGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -26,7 +26,8 @@ for command in (
     messages.sms,
     reference.catalog,
     reference.areas,
-    reference.users,
+    users.users,
+    users.apikeys,
     providers.providers,
     system.db,
     jobs.jobs,

@@ -1,5 +1,5 @@
 """Supervisor pages: the provider list with filters, a provider's profile, the vetting queue.
-Until staff logins exist they are served only in demo mode, with phone numbers masked."""
+Staff only (``console.view``); providers' phone numbers are shown masked."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TypeVar
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from config import areas, catalog, clock, phones
+from config.auth import require
 from config.errors import NotFound
 from config.i18n import N_, gettext
 from config.settings import Settings
@@ -31,14 +32,9 @@ from providers.states import (
     STATUSES,
 )
 
-router = APIRouter(prefix="/providers")
+router = APIRouter(prefix="/providers", dependencies=[Depends(require("console.view"))])
 PAGE = 200
 T = TypeVar("T")
-
-
-def _demo_only(settings: Settings) -> None:
-    if not settings.demo:
-        raise NotFound("provider pages are shown only in demo mode until the console's login exists")
 
 
 def _or_none(find: Callable[[], T]) -> T | None:
@@ -77,7 +73,6 @@ def provider_list_page(
     area: str = "",
     eligible: str = "",
 ) -> HTMLResponse:
-    _demo_only(settings)
     now = clock.now()
     chosen_item = _or_none(lambda: catalog.get_item(session, code=item)) if item else None
     chosen_area = _or_none(lambda: areas.get(session, code=area)) if area else None
@@ -118,7 +113,6 @@ def provider_list_page(
 def vetting_queue_page(
     request: Request, session: ReadSession, settings: SettingsDep, locale: LocaleDep
 ) -> HTMLResponse:
-    _demo_only(settings)
     queue = []
     for p in service.list_providers(session, statuses=["applicant", "vetting"]):
         done = {check.item for check in p.checks}
@@ -220,6 +214,5 @@ def _profile(session: Session, provider: Provider, settings: Settings, locale: s
 def provider_profile_page(
     request: Request, provider_id: int, session: ReadSession, settings: SettingsDep, locale: LocaleDep
 ) -> HTMLResponse:
-    _demo_only(settings)
     provider = service.get_provider(session, provider_id=provider_id)
     return render(request, "providers/profile.html", _profile(session, provider, settings, locale))

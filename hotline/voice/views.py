@@ -13,7 +13,7 @@ from starlette.datastructures import FormData
 from twilio.twiml.voice_response import VoiceResponse
 
 from config import catalog, clock
-from config.errors import NotFound
+from config.auth import require
 from config.events import EventBus
 from config.web import DatabaseDep, SettingsDep
 from hotline.voice import ivr, twilio_calls
@@ -134,14 +134,9 @@ def status(form: TwilioForm, db: DatabaseDep, settings: SettingsDep) -> Response
     return Response(status_code=204)
 
 
-@router.get("/events", response_class=StreamingResponse)
-async def screen_pops(
-    request: Request, settings: SettingsDep, extension: Annotated[str, Query(pattern=r"^\d{2,6}$")]
-) -> StreamingResponse:
-    """Server-Sent Events: the screen pops for the operator at ``extension``. Until staff logins
-    exist it is served only in demo mode (residents' data is never public)."""
-    if not settings.demo:
-        raise NotFound("the screen-pop stream is served only in demo mode until the console's login exists")
+@router.get("/events", response_class=StreamingResponse, dependencies=[Depends(require("ticket.create"))])
+async def screen_pops(request: Request, extension: Annotated[str, Query(pattern=r"^\d{2,6}$")]) -> StreamingResponse:
+    """Server-Sent Events: the screen pops for the operator at ``extension`` (staff who take calls)."""
     bus: EventBus = request.app.state.events
 
     async def stream() -> AsyncIterator[str]:
