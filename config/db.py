@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,10 @@ from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from config.events import PENDING
+
+log = logging.getLogger("hotline.db")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -94,6 +99,7 @@ class Database:
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = threading.Lock()
+        self.bus: Any = None  # config.events.EventBus: receives config.events.changed() after commit
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -107,7 +113,18 @@ class Database:
                 session.commit()
             except BaseException:
                 session.rollback()
+                session.info.pop(PENDING, None)
                 raise
+            self._publish(session.info.pop(PENDING, ()))
+
+    def _publish(self, pending: Any) -> None:
+        if self.bus is None:
+            return
+        for topic, payload in pending:
+            try:
+                self.bus.publish(topic, payload)
+            except Exception:  # a live screen missing an event must never fail a committed change
+                log.exception("could not publish %s", topic)
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Session]:

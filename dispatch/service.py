@@ -12,7 +12,7 @@ from sqlalchemy import Insert, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, lazyload, selectinload
 
-from config import areas, catalog, clock
+from config import areas, catalog, clock, events
 from config.errors import InvalidInput, NotFound
 from config.staff import Actor, Staff
 from dispatch.models import (
@@ -25,6 +25,7 @@ from dispatch.models import (
 from dispatch.states import CHANNELS, OPEN_STATUSES, URGENCIES, check_transition
 
 DUPLICATE_WINDOW = dt.timedelta(hours=24)
+TOPIC = "tickets"  # live event on every ticket change (config.events.changed), after commit
 URGENCY_RANK = {name: rank for rank, name in enumerate(URGENCIES)}
 
 
@@ -80,6 +81,7 @@ def _record(
         raise RuntimeError("the ticket was loaded in another unit of work; load it in this session")
     ticket.events.append(event)
     session.flush()
+    events.changed(session, TOPIC, {"number": ticket.number, "kind": kind, "event_id": event.id})
     return event
 
 
@@ -277,6 +279,7 @@ def open_ticket(
             "data": _created_data(channel=channel, urgency=urgency, item=item),
         },
     )
+    events.changed(session, TOPIC, {"number": number, "kind": "created"})
     return OpenedTicket(ticket_id, number, created=True)
 
 

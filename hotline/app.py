@@ -96,7 +96,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.state.settings = settings
     app.state.db = database
     app.state.health_checks = {}  # name -> HealthCheck; channels (AMI, ...) add theirs
-    app.state.events = LocalEventBus()  # live events (screen pops); see config/events.py
+    app.state.events = LocalEventBus()  # live events (screen pops, ticket changes); see config/events.py
+    database.bus = app.state.events  # what services publish with config.events.changed, after commit
 
     pages.install_error_pages(app)  # JSON for API clients, HTML in the reader's language for browsers
 

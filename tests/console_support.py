@@ -48,3 +48,17 @@ def log_in(client, db: Database, settings: Settings, role: str, *, name: str | N
     cookie = signer(settings).sign(token).decode()
     client.cookies.set(SESSION_COOKIE, cookie)
     return Login(member.id, member.name, role, csrf, cookie)
+
+
+def browser_log_in(page, base: str, *, next_path: str = "/", role: str | None = None, name: str = "") -> None:  # type: ignore[no-untyped-def]
+    """Log a Playwright page in: with one click for ``role`` (demo mode), or with ``name`` and ``PASSWORD``."""
+    from urllib.parse import quote
+
+    page.goto(f"{base}/login?next={quote(next_path)}")
+    if role is not None:
+        page.locator(f'button[data-role="{role}"]').first.click()
+    else:
+        page.fill('input[name="name"]', name)
+        page.fill('input[name="password"]', PASSWORD)
+        page.keyboard.press("Enter")
+    page.wait_for_url(f"{base}{next_path}")

@@ -1,0 +1,68 @@
+// The live queue: refetch the rows when the server says a ticket changed; keys for the common path.
+(function () {
+  "use strict";
+  var table = document.querySelector("table.queue");
+  if (!table) return;
+  var live = document.getElementById("live");
+  var total = document.getElementById("queue-total");
+  var selected = -1;
+
+  function rows() { return Array.prototype.slice.call(document.querySelectorAll("#queue-body tr[data-number]")); }
+
+  function select(index) {
+    var all = rows();
+    if (!all.length) return;
+    selected = Math.max(0, Math.min(index, all.length - 1));
+    all.forEach(function (row, i) { row.classList.toggle("selected", i === selected); });
+    all[selected].focus();
+  }
+
+  function refresh(changed) {
+    var keep = selected >= 0 && rows()[selected] ? rows()[selected].dataset.number : null;
+    return fetch(table.dataset.rowsUrl, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) {
+        if (response.status === 401) { window.location.reload(); return null; }
+        return response.ok ? response.text() : null;
+      })
+      .then(function (html) {
+        if (html === null) return;
+        var holder = document.createElement("table");
+        holder.innerHTML = html;
+        var body = holder.querySelector("tbody");
+        document.getElementById("queue-body").replaceWith(body);
+        total.textContent = "(" + body.dataset.total + ")";
+        (changed || []).forEach(function (number) {
+          var row = body.querySelector('tr[data-number="' + number + '"]');
+          if (row) row.classList.add("flash");
+        });
+        if (keep) {
+          var index = rows().findIndex(function (row) { return row.dataset.number === keep; });
+          if (index >= 0) select(index);
+        }
+      });
+  }
+
+  if (window.EventSource) {
+    var source = new EventSource("/queue/events");
+    source.addEventListener("open", function () { live.dataset.state = "on"; });
+    source.addEventListener("error", function () { live.dataset.state = "off"; });
+    source.addEventListener("tickets", function (event) {
+      var data = {};
+      try { data = JSON.parse(event.data); } catch (e) { data = {}; }
+      refresh(data.numbers);
+    });
+  }
+
+  document.addEventListener("keydown", function (event) {
+    var typing = /^(INPUT|SELECT|TEXTAREA)$/.test(event.target.tagName);
+    if (event.key === "Escape" && typing) { event.target.blur(); return; }
+    if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "/") { event.preventDefault(); document.getElementById("queue-search").focus(); }
+    else if (event.key === "j") { select(selected + 1); }
+    else if (event.key === "k") { select(selected - 1); }
+    else if (event.key === "r") { refresh([]); }
+    else if (event.key === "Enter" && selected >= 0 && rows()[selected]) {
+      window.location.href = "/tickets/" + rows()[selected].dataset.number;
+    }
+  });
+})();

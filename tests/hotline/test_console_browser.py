@@ -1,0 +1,89 @@
+"""The console as an operator sees it, in headless Chromium against the real server: log in, a
+signed text arrives and its ticket appears in the open queue without reloading, a change made
+in another process shows up too."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from config.db import Database
+from config.settings import Settings
+from config.staff import Actor
+from dispatch import service
+from dispatch.models import Ticket
+from hotline.app import create_app
+from tests.console_support import browser_log_in, staff_member
+from tests.support import CHROMIUM_ARGS, chromium_path, live_server
+from tests.twilio_support import ACCOUNT_SID, AUTH_TOKEN, HOTLINE_NUMBER, sign
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def console(db: Database, settings: Settings) -> Iterator[str]:
+    app = create_app(settings.model_copy(update={"twilio_auth_token": AUTH_TOKEN}), db)
+    with live_server(app) as base:
+        app.state.settings = app.state.settings.model_copy(update={"public_url": base})  # what Twilio signs
+        yield base
+
+
+def _text(base: str, body: str, sender: str, sid: str) -> None:
+    form = {"MessageSid": sid, "AccountSid": ACCOUNT_SID, "From": sender, "To": HOTLINE_NUMBER, "Body": body}
+    signature = sign(base + "/sms/twilio/inbound", form)
+    response = httpx.post(base + "/sms/twilio/inbound", data=form, headers={"X-Twilio-Signature": signature})
+    assert response.status_code == 200, response.text
+
+
+def test_an_operator_sees_a_texted_ticket_arrive_live(console: str, db: Database, tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    shots = Path(os.environ.get("HOTLINE_SCREENSHOTS", tmp_path))
+    staff_member(db, "operator")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(locale="zh-CN", viewport={"width": 1400, "height": 800})
+            browser_log_in(page, console, name="王芳")
+            expect(page.locator("h1")).to_contain_text("待处理工单")
+            expect(page.locator("#live")).to_have_attribute("data-state", "on")
+            _text(
+                console,
+                "厨房水管漏水，3幢401，请尽快派人 <img src=x onerror=alert(1)>",
+                "+8613800138000",
+                "SM" + "1" * 32,
+            )
+            started = time.monotonic()  # from the webhook's 2xx
+            with db.read() as session:
+                number = session.query(Ticket.number).one()[0]
+            row = page.locator(f'tr[data-number="{number}"]')
+            expect(row).to_be_visible(timeout=2000)
+            assert time.monotonic() - started < 2
+            expect(row).to_contain_text("+8613800138000")  # operators see full numbers
+            expect(row).to_contain_text("<img src=x onerror=alert(1)>")  # shown as text, not markup
+            assert page.locator("img").count() == 0
+            other_process = Database(db.url)
+            try:
+                with other_process.transaction() as session:
+                    ticket = service.get_ticket(session, number=number)
+                    service.move_ticket(session, ticket=ticket, to="dispatching", actor=Actor("cli"))
+            finally:
+                other_process.dispose()
+            expect(row.locator("td.status-dispatching")).to_be_visible(timeout=2500)
+            page.screenshot(path=str(shots / "queue-zh.png"), full_page=True)
+            page.keyboard.press("/")
+            expect(page.locator("#queue-search")).to_be_focused()
+            page.keyboard.type("13800138000")
+            page.keyboard.press("Enter")
+            page.wait_for_url("**/?q=13800138000*")
+            expect(page.locator(f'tr[data-number="{number}"]')).to_be_visible()
+            page.get_by_role("link", name="English").click()
+            expect(page.locator("h1")).to_contain_text("Open tickets")
+            page.screenshot(path=str(shots / "queue-en.png"), full_page=True)
+        finally:
+            browser.close()
