@@ -1,4 +1,18 @@
-// The live queue: refetch the rows when the server says a ticket changed; keys for the common path.
+// The console's keys and the live queue. Any element with data-key="x" answers the key x (a
+// button is pressed, a field focused); the queue refetches its rows when a ticket changes.
+(function () {
+  "use strict";
+  document.addEventListener("keydown", function (event) {
+    var typing = /^(INPUT|SELECT|TEXTAREA)$/.test(event.target.tagName);
+    if (event.key === "Escape" && typing) { event.target.blur(); return; }
+    if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
+    var target = document.querySelector('[data-key="' + event.key + '"]');
+    if (!target) return;
+    event.preventDefault();
+    if (target.tagName === "BUTTON" || target.tagName === "A") target.click(); else target.focus();
+  });
+})();
+
 (function () {
   "use strict";
   var table = document.querySelector("table.queue");
@@ -54,15 +68,31 @@
   }
 
   document.addEventListener("keydown", function (event) {
-    var typing = /^(INPUT|SELECT|TEXTAREA)$/.test(event.target.tagName);
-    if (event.key === "Escape" && typing) { event.target.blur(); return; }
-    if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
-    if (event.key === "/") { event.preventDefault(); document.getElementById("queue-search").focus(); }
-    else if (event.key === "j") { select(selected + 1); }
+    if (/^(INPUT|SELECT|TEXTAREA)$/.test(event.target.tagName)) return;
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "j") { select(selected + 1); }
     else if (event.key === "k") { select(selected - 1); }
     else if (event.key === "r") { refresh([]); }
     else if (event.key === "Enter" && selected >= 0 && rows()[selected]) {
       window.location.href = "/tickets/" + rows()[selected].dataset.number;
     }
+  });
+})();
+
+// A ticket page follows its ticket: when it changes (a provider's answer, another operator's
+// action), the page reloads unless someone is typing in one of its forms.
+(function () {
+  "use strict";
+  var holder = document.querySelector("[data-live-ticket]");
+  if (!holder || !window.EventSource) return;
+  var number = holder.dataset.liveTicket;
+  var source = new EventSource("/queue/events");
+  document.addEventListener("submit", function () { source.close(); });  // our own action: its answer reloads
+  source.addEventListener("tickets", function (event) {
+    var data = {};
+    try { data = JSON.parse(event.data); } catch (e) { data = {}; }
+    var mine = !data.numbers || !data.numbers.length || data.numbers.indexOf(number) >= 0;
+    var typing = /^(INPUT|SELECT|TEXTAREA)$/.test((document.activeElement || {}).tagName || "");
+    if (mine && !typing) window.location.replace("/tickets/" + number);
   });
 })();

@@ -87,3 +87,52 @@ def test_an_operator_sees_a_texted_ticket_arrive_live(console: str, db: Database
             page.screenshot(path=str(shots / "queue-en.png"), full_page=True)
         finally:
             browser.close()
+
+
+def test_an_operator_triages_offers_and_sees_the_provider_accept(
+    console: str, db: Database, settings: Settings, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    from config import clock
+    from tests.dispatch import scene
+
+    shots = Path(os.environ.get("HOTLINE_SCREENSHOTS", tmp_path))
+    staff_member(db, "operator")
+    with clock.freeze(scene.NOW), sync_playwright() as p:
+        with db.transaction() as session:
+            plumber = scene.plumber(session, settings, 0)
+            plumber_phone = plumber.phone
+        _text(console, "厨房水管漏水，请派人来修", "+8613800138000", "SM" + "2" * 32)
+        with db.read() as session:
+            number = session.query(Ticket.number).one()[0]
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(locale="zh-CN", viewport={"width": 1400, "height": 900})
+            browser_log_in(page, console, name="王芳")
+            page.keyboard.press("j")
+            page.keyboard.press("Enter")
+            page.wait_for_url(f"**/tickets/{number}")
+            expect(page.locator(".suggestions")).to_contain_text("社区")  # no community yet: says so
+            page.select_option('select[name="community"]', scene.COMMUNITY)
+            page.fill('input[name="address"]', "3幢401")
+            page.get_by_role("button", name="保存分拣").click()
+            expect(page.locator(".notice")).to_contain_text("分拣已保存")
+            expect(page.locator("#offer-top")).to_be_visible()
+            page.screenshot(path=str(shots / "ticket-zh.png"), full_page=True)
+            page.keyboard.press("o")
+            expect(page.locator(".notice")).to_contain_text("已派单")
+            with db.read() as session:
+                code = scene.offers_of(session, number)[0].code
+            _text(console, f"Y {code}", plumber_phone, "SM" + "3" * 32)
+            expect(page.locator(".ticket-head .status-accepted")).to_be_visible(timeout=3000)
+            page.screenshot(path=str(shots / "ticket-accepted-zh.png"), full_page=True)
+            with db.read() as session:
+                events = service.get_ticket(session, number=number).events
+                staff_events = [(e.kind, e.staff_id) for e in events if e.actor.startswith("staff:")]
+            operator_id = staff_member(db, "operator").id
+            assert staff_events == [
+                (kind, operator_id) for kind in ("classified", "located", "status", "status", "offered")
+            ]
+        finally:
+            browser.close()
