@@ -16,13 +16,62 @@ from sqlalchemy.orm import Session
 from config import areas, catalog, roles
 from config.auth import Principal, require
 from config.errors import HotlineError, NotFound
+from config.settings import Settings
 from config.web import DatabaseDep, LocaleDep, SettingsDep
 from dispatch import lifecycle, offers, service
-from dispatch.models import Ticket
+from dispatch.models import Offer, Ticket
 from hotline.ticket_page import render_ticket
 
 router = APIRouter(prefix="/tickets", include_in_schema=False)
 Action = Callable[[Session, Ticket], None]
+
+
+# --- the actions, shared with the JSON API (hotline/api.py) --------------------------------------
+
+
+def triage(
+    session: Session,
+    ticket: Ticket,
+    who: Principal,
+    *,
+    item: str = "",
+    community: str = "",
+    address: str = "",
+    urgency: str = "",
+) -> None:
+    """Service item (an operator's choice confirms or corrects the classifier), community and
+    address, urgency: each only when given and different, each its own audit event."""
+    if item and (ticket.item is None or ticket.item.code != item or ticket.item_confidence is not None):
+        service.confirm_item(session, ticket=ticket, item=catalog.get_item(session, code=item), actor=who.actor)
+    current = ticket.community.code if ticket.community else None
+    if community and (community != current or (address.strip() and address.strip() != ticket.address)):
+        chosen = areas.get_community(session, code=community)
+        lifecycle.set_location(session, ticket=ticket, community=chosen, address=address or None, actor=who.actor)
+    if urgency:
+        lifecycle.set_urgency(session, ticket=ticket, urgency=urgency, actor=who.actor)
+
+
+def offer_to(
+    session: Session, ticket: Ticket, who: Principal, *, settings: Settings, provider_id: int | None, reason: str
+) -> list[Offer]:
+    """To the top candidate, or to a named one: if that is not the ranking's top, an override
+    (``ticket.override``, with a reason)."""
+    if provider_id is not None:
+        top = offers.suggest(session, ticket=ticket, settings=settings).top
+        if top is None or top.provider.id != provider_id:
+            roles.require(who.role, "ticket.override", who=who.name)
+    return offers.offer(
+        session,
+        ticket=ticket,
+        settings=settings,
+        actor=who.actor,
+        staff=who.staff,
+        provider_id=provider_id,
+        reason=reason or None,
+    )
+
+
+# --- the page's forms ----------------------------------------------------------------------------
 
 
 def _act(
@@ -56,7 +105,7 @@ def _act(
 
 
 @router.post("/{number}/triage")
-def triage(
+def triage_form(
     request: Request,
     number: str,
     db: DatabaseDep,
@@ -69,20 +118,13 @@ def triage(
     urgency: Annotated[str, Form()] = "",
 ) -> Response:
     def action(session: Session, ticket: Ticket) -> None:
-        if item and (ticket.item is None or ticket.item.code != item or ticket.item_confidence is not None):
-            service.confirm_item(session, ticket=ticket, item=catalog.get_item(session, code=item), actor=who.actor)
-        current = ticket.community.code if ticket.community else None
-        if community and (community != current or (address.strip() and address.strip() != ticket.address)):
-            chosen = areas.get_community(session, code=community)
-            lifecycle.set_location(session, ticket=ticket, community=chosen, address=address or None, actor=who.actor)
-        if urgency:
-            lifecycle.set_urgency(session, ticket=ticket, urgency=urgency, actor=who.actor)
+        triage(session, ticket, who, item=item, community=community, address=address, urgency=urgency)
 
     return _act(request, db, settings, locale, who, number, "triage", action)
 
 
 @router.post("/{number}/offer")
-def offer(
+def offer_form(
     request: Request,
     number: str,
     db: DatabaseDep,
@@ -94,25 +136,13 @@ def offer(
 ) -> Response:
     def action(session: Session, ticket: Ticket) -> None:
         chosen = int(provider_id) if provider_id.isdigit() else None
-        if chosen is not None:
-            top = offers.suggest(session, ticket=ticket, settings=settings).top
-            if top is None or top.provider.id != chosen:  # not the ranking's choice: an override
-                roles.require(who.role, "ticket.override", who=who.name)
-        offers.offer(
-            session,
-            ticket=ticket,
-            settings=settings,
-            actor=who.actor,
-            staff=who.staff,
-            provider_id=chosen,
-            reason=reason or None,
-        )
+        offer_to(session, ticket, who, settings=settings, provider_id=chosen, reason=reason)
 
     return _act(request, db, settings, locale, who, number, "offer", action)
 
 
 @router.post("/{number}/note")
-def note(
+def note_form(
     request: Request,
     number: str,
     db: DatabaseDep,
@@ -128,7 +158,7 @@ def note(
 
 
 @router.post("/{number}/resolve")
-def resolve(
+def resolve_form(
     request: Request,
     number: str,
     db: DatabaseDep,
@@ -144,7 +174,7 @@ def resolve(
 
 
 @router.post("/{number}/cancel")
-def cancel(
+def cancel_form(
     request: Request,
     number: str,
     db: DatabaseDep,
@@ -160,7 +190,7 @@ def cancel(
 
 
 @router.post("/{number}/reopen")
-def reopen(
+def reopen_form(
     request: Request,
     number: str,
     db: DatabaseDep,
