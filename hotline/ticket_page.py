@@ -50,7 +50,7 @@ KIND_LABELS = {
     "located": N_("Location"),
     "urgency": N_("Urgency"),
     "repeat_contact": N_("Asked again"),
-    "offered": N_("Offered"),
+    "offered": N_("Offer sent"),
     "escalated": N_("Escalated"),
 }
 DONE = {
