@@ -96,3 +96,61 @@
     if (mine && !typing) window.location.replace("/tickets/" + number);
   });
 })();
+
+// The new-ticket form: the classifier's suggestion for what is typed, and the item search.
+(function () {
+  "use strict";
+  var form = document.getElementById("new-ticket");
+  if (!form) return;
+  var text = document.getElementById("request-text");
+  var box = document.getElementById("item-suggestions");
+  var select = document.getElementById("item-select");
+  var search = document.getElementById("item-search");
+  var timer = null;
+
+  function choose(code) { select.value = code; }
+
+  search.addEventListener("change", function () { if (search.value) choose(search.value.trim()); });
+  text.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () {
+      fetch("/tickets/new/suggest?text=" + encodeURIComponent(text.value), { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : { suggestions: [] }; })
+        .then(function (data) {
+          box.textContent = "";
+          data.suggestions.forEach(function (s, i) {
+            var button = document.createElement("button");
+            button.type = "button";
+            button.className = "secondary";
+            button.textContent = s.name_zh + " / " + s.name_en + " " + Math.round(s.confidence * 100) + "%";
+            button.addEventListener("click", function () { choose(s.code); });
+            box.appendChild(button);
+            if (i === 0 && !select.value) choose(s.code);
+          });
+        });
+    }, 300);
+  });
+})();
+
+// The screen pop: when the logged-in operator's extension rings, open the new-ticket form with
+// the caller (unless they are typing: then a banner offers it).
+(function () {
+  "use strict";
+  var meta = document.querySelector('meta[name="hotline-extension"]');
+  if (!meta || !window.EventSource) return;
+  var source = new EventSource("/voice/events?extension=" + encodeURIComponent(meta.content));
+  source.addEventListener("screen_pop", function (event) {
+    var pop = {};
+    try { pop = JSON.parse(event.data); } catch (e) { return; }
+    var target = "/tickets/new?channel=phone&call=" + encodeURIComponent(pop.call_id) +
+      "&phone=" + encodeURIComponent(pop.caller || "");
+    var typing = /^(INPUT|SELECT|TEXTAREA)$/.test((document.activeElement || {}).tagName || "");
+    if (!typing) { window.location.href = target; return; }
+    var banner = document.getElementById("screen-pop") || document.createElement("a");
+    banner.id = "screen-pop";
+    banner.className = "screen-pop";
+    banner.href = target;
+    banner.textContent = "☎ " + (pop.caller || "") + (pop.resident && pop.resident.name ? " · " + pop.resident.name : "");
+    document.body.insertBefore(banner, document.body.firstChild);
+  });
+})();

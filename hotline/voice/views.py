@@ -13,7 +13,8 @@ from starlette.datastructures import FormData
 from twilio.twiml.voice_response import VoiceResponse
 
 from config import catalog, clock
-from config.auth import require
+from config.auth import Principal, require
+from config.errors import Forbidden
 from config.events import EventBus
 from config.web import DatabaseDep, SettingsDep
 from hotline.voice import ivr, twilio_calls
@@ -134,9 +135,17 @@ def status(form: TwilioForm, db: DatabaseDep, settings: SettingsDep) -> Response
     return Response(status_code=204)
 
 
-@router.get("/events", response_class=StreamingResponse, dependencies=[Depends(require("ticket.create"))])
-async def screen_pops(request: Request, extension: Annotated[str, Query(pattern=r"^\d{2,6}$")]) -> StreamingResponse:
-    """Server-Sent Events: the screen pops for the operator at ``extension`` (staff who take calls)."""
+@router.get("/events", response_class=StreamingResponse)
+async def screen_pops(
+    request: Request,
+    extension: Annotated[str, Query(pattern=r"^\d{2,6}$")],
+    who: Annotated[Principal, Depends(require("ticket.create"))],
+) -> StreamingResponse:
+    """Server-Sent Events: the screen pops for the operator at ``extension``. Staff who take calls
+    see their own extension's; dispatchers and above (and API keys) may watch any."""
+    own = who.staff is not None and who.staff.extension == extension
+    if who.staff is not None and not own and not who.can("ticket.escalate"):
+        raise Forbidden(f"{who.name} may watch only their own extension's calls")
     bus: EventBus = request.app.state.events
 
     async def stream() -> AsyncIterator[str]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from config.db import Database
 from config.settings import Settings
@@ -26,11 +27,16 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def console(db: Database, settings: Settings) -> Iterator[str]:
+def served(db: Database, settings: Settings) -> Iterator[tuple[str, FastAPI]]:
     app = create_app(settings.model_copy(update={"twilio_auth_token": AUTH_TOKEN}), db)
     with live_server(app) as base:
         app.state.settings = app.state.settings.model_copy(update={"public_url": base})  # what Twilio signs
-        yield base
+        yield base, app
+
+
+@pytest.fixture
+def console(served: tuple[str, FastAPI]) -> str:
+    return served[0]
 
 
 def _text(base: str, body: str, sender: str, sid: str) -> None:
@@ -136,3 +142,48 @@ def test_an_operator_triages_offers_and_sees_the_provider_accept(
             ]
         finally:
             browser.close()
+
+
+def test_the_screen_pop_opens_the_new_ticket_form_for_the_caller(
+    served: tuple[str, FastAPI], db: Database, settings: Settings, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    from config import clock
+    from hotline.voice import service as voice_service
+    from hotline.voice.callerid import CallerId
+
+    base, app = served
+    shots = Path(os.environ.get("HOTLINE_SCREENSHOTS", tmp_path))
+    staff_member(db, "operator")  # extension 7001
+    with db.transaction() as session:
+        call_id = voice_service.create_call(
+            session,
+            transport="ami",
+            external_id="1700000000.9",
+            caller=CallerId("+8613800138000", "8613800138000", False),
+            started_at=clock.now(),
+        ).id
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(locale="zh-CN", viewport={"width": 1400, "height": 900})
+            browser_log_in(page, base, name="王芳")
+            expect(page.locator("#live")).to_have_attribute("data-state", "on")
+            pop = {"kind": "screen_pop", "call_id": call_id, "extension": "7001", "caller": "+8613800138000"}
+            app.state.events.publish("extension:7001", pop)  # what the AMI tracker publishes when 7001 rings
+            page.wait_for_url(f"**/tickets/new?channel=phone&call={call_id}&phone=%2B8613800138000")
+            page.fill("#request-text", "厨房水管漏水，快来人")
+            expect(page.locator("#item-suggestions button").first).to_contain_text("水管漏水维修")
+            expect(page.locator("#item-select")).to_have_value("PE-PIPE-LEAK")
+            page.select_option('select[name="community"]', "330402003001")
+            page.screenshot(path=str(shots / "new-ticket-zh.png"), full_page=True)
+            page.get_by_role("button", name="创建工单").click()
+            page.wait_for_url("**/tickets/26*")
+            expect(page.locator(".timeline")).to_contain_text("厨房水管漏水")
+        finally:
+            browser.close()
+    with db.read() as session:
+        from hotline.voice.models import Call
+
+        assert session.get(Call, call_id).ticket_id is not None
