@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from config import areas, catalog, roles
 from config.auth import Principal, require
-from config.errors import HotlineError, NotFound
+from config.errors import HotlineError
 from config.settings import Settings
 from config.web import DatabaseDep, LocaleDep, SettingsDep
 from dispatch import lifecycle, offers, service
@@ -87,9 +87,7 @@ def _act(
     try:
         with db.transaction() as session:
             action(session, service.get_ticket(session, number=number))
-    except NotFound:
-        raise
-    except HotlineError as exc:  # refused: nothing was written; the page says why
+    except HotlineError as exc:  # refused: nothing was written; the page (404 if no such ticket) says why
         with db.read() as session:
             return render_ticket(
                 request,
