@@ -8,6 +8,7 @@ on the ground floor with the other shared reference data. What each role may do 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -21,8 +22,13 @@ from config.errors import Conflict, InvalidInput, NotFound
 ROLES = roles.NAMES
 MIN_PASSWORD = 10
 _hasher = PasswordHasher()
-# Verified against when the name is unknown, so a wrong name costs as long as a wrong password.
-_NOBODY = _hasher.hash("not anybody's password")
+
+
+@functools.cache
+def _nobody() -> str:
+    """Verified against when the name is unknown, so a wrong name costs as long as a wrong
+    password. Made on first use: hashing at import would slow every CLI command."""
+    return _hasher.hash("not anybody's password")
 
 
 class Staff(Base):
@@ -67,7 +73,7 @@ def set_password(staff: Staff, password: str) -> None:
 
 def password_matches(staff: Staff | None, password: str) -> bool:
     """Constant work whether or not the staff member exists or has a password."""
-    stored = staff.password_hash if staff is not None and staff.password_hash else _NOBODY
+    stored = staff.password_hash if staff is not None and staff.password_hash else _nobody()
     try:
         ok = _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
