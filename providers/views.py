@@ -30,6 +30,7 @@ from providers.states import (
     KINDS,
     LABELS,
     STATUSES,
+    TRANSITIONS,
 )
 
 router = APIRouter(prefix="/providers", dependencies=[Depends(require("console.view"))])
@@ -210,9 +211,30 @@ def _profile(session: Session, provider: Provider, settings: Settings, locale: s
     }
 
 
+def render_profile(
+    request: Request,
+    session: Session,
+    *,
+    provider_id: int,
+    settings: Settings,
+    locale: str,
+    error: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    provider = service.get_provider(session, provider_id=provider_id)
+    context = _profile(session, provider, settings, locale)
+    context["error"] = error
+    context["next_statuses"] = [
+        (code, gettext(locale, LABELS[code])) for code in STATUSES if code in TRANSITIONS[provider.status]
+    ]
+    context["course_choices"] = [(c, gettext(locale, COURSE_LABELS[c])) for c in COURSE_LABELS]
+    context["document_choices"] = [(k, gettext(locale, DOCUMENT_LABELS[k])) for k in DOCUMENT_LABELS]
+    context["check_choices"] = [(c, gettext(locale, CHECK_LABELS[c])) for c in CHECKLIST[provider.kind]]
+    return render(request, "providers/profile.html", context, status_code=status_code)
+
+
 @router.get("/{provider_id}", response_class=HTMLResponse, include_in_schema=False)
 def provider_profile_page(
     request: Request, provider_id: int, session: ReadSession, settings: SettingsDep, locale: LocaleDep
 ) -> HTMLResponse:
-    provider = service.get_provider(session, provider_id=provider_id)
-    return render(request, "providers/profile.html", _profile(session, provider, settings, locale))
+    return render_profile(request, session, provider_id=provider_id, settings=settings, locale=locale)
