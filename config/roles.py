@@ -15,6 +15,7 @@ from config.i18n import N_
 ACTIONS: dict[str, str] = {
     "console.view": N_("See the queue, tickets, providers and reports"),
     "resident.phone": N_("See residents' full phone numbers"),
+    "resident.edit": N_("Edit a resident's tags, language, opt-outs and preferred provider"),
     "ticket.create": N_("Take calls and texts, open tickets"),
     "ticket.triage": N_("Triage a ticket: item, community, address, urgency"),
     "ticket.offer": N_("Offer a ticket to the top suggested provider"),
@@ -38,6 +39,7 @@ _OPERATOR = frozenset(
     {
         "console.view",
         "resident.phone",
+        "resident.edit",
         "ticket.create",
         "ticket.triage",
         "ticket.offer",

@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from config.db import Database
 from config.events import LocalEventBus
 from config.settings import Settings, get_settings
+from dispatch.resident_views import router as residents_router
 from dispatch.views import router as dispatch_router
 from hotline import api, intake, intake_page, login, pages, scheduler, ticket_actions, ticket_page
 from hotline.voice.views import router as voice_router
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.include_router(login.router)
     app.include_router(pages.docs_router)
     app.include_router(dispatch_router)
+    app.include_router(residents_router)
     app.include_router(intake_page.router)  # /tickets/new before /tickets/{number}
     app.include_router(ticket_page.router)
     app.include_router(ticket_actions.router)

@@ -8,7 +8,7 @@ import click
 
 from config.errors import HotlineError
 from hotline.cli_base import CliContext, HotlineGroup
-from hotline.commands import dispatching, jobs, messages, providers, reference, system, tickets, users, voice
+from hotline.commands import dispatching, jobs, messages, providers, reference, residents, system, tickets, users, voice
 
 
 @click.group(cls=HotlineGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -37,6 +37,10 @@ for command in (
     voice.callbacks_desk,
 ):
     cli.add_command(command)
+
+
+for command in residents.COMMANDS:
+    dispatching.residents_group.add_command(command)
 
 
 def main() -> None:

@@ -27,6 +27,7 @@ from config.web import LocaleDep, ReadSession, SettingsDep, render
 from dispatch import offers, service
 from dispatch.escalation import sla_state
 from dispatch.models import Ticket
+from dispatch.resident_views import TAG_LABELS
 from dispatch.states import CHANNEL_LABELS, LABELS, URGENCIES, URGENCY_LABELS
 from hotline.voice.models import Call
 from sms import service as sms_service
@@ -35,13 +36,6 @@ from sms.models import InboundMessage
 router = APIRouter(prefix="/tickets", include_in_schema=False)
 Viewer = Annotated[Principal, Depends(require("console.view"))]
 
-TAG_LABELS = {
-    "elderly": N_("Elderly"),
-    "disabled": N_("Disabled"),
-    "low_income": N_("Low income"),
-    "lives_alone": N_("Lives alone"),
-    "one_touch": N_("One-touch line"),
-}
 KIND_LABELS = {
     "created": N_("Opened"),
     "status": N_("Status"),

@@ -14,6 +14,7 @@ SPEC = {
     "operator": {
         "console.view",
         "resident.phone",
+        "resident.edit",
         "ticket.create",
         "ticket.triage",
         "ticket.offer",

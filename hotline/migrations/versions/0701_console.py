@@ -1,4 +1,4 @@
-"""console: staff passwords, sessions, login failures, API keys
+"""console: staff passwords, sessions, login failures, API keys, residents' change history
 
 Revision ID: 0701
 Revises: 0501
@@ -68,9 +68,26 @@ def upgrade() -> None:
         sa.UniqueConstraint("key_hash", name=op.f("uq_api_keys_key_hash")),
     )
     op.create_index(op.f("ix_api_keys_prefix"), "api_keys", ["prefix"], unique=False)
+    op.create_table(
+        "resident_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("resident_id", sa.Integer(), nullable=False),
+        sa.Column("at", UTCDateTime(), nullable=False),
+        sa.Column("actor", sa.String(length=40), nullable=False),
+        sa.Column("staff_id", sa.Integer(), nullable=True),
+        sa.Column("kind", sa.String(length=24), nullable=False),
+        sa.Column("data", sa.JSON(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["resident_id"], ["residents.id"], name=op.f("fk_resident_events_resident_id_residents"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(["staff_id"], ["staff.id"], name=op.f("fk_resident_events_staff_id_staff")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_resident_events")),
+    )
+    op.create_index(op.f("ix_resident_events_resident_id"), "resident_events", ["resident_id"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_table("resident_events")
     op.drop_table("api_keys")
     op.drop_table("login_failures")
     op.drop_table("staff_sessions")
