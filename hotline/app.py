@@ -20,6 +20,7 @@ from config.settings import Settings, get_settings
 from dispatch.resident_views import router as residents_router
 from dispatch.views import router as dispatch_router
 from hotline import api, intake, intake_page, login, pages, scheduler, ticket_actions, ticket_page
+from hotline.voice.desk import router as callback_desk_router
 from hotline.voice.views import router as voice_router
 from providers.actions import router as provider_actions_router
 from providers.views import router as providers_router
@@ -127,5 +128,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.include_router(providers_router)
     app.include_router(provider_actions_router)
     app.include_router(voice_router)
+    app.include_router(callback_desk_router)
     app.include_router(twilio_router(intake.router_for(settings)))
     return app
