@@ -70,3 +70,13 @@ def set_urgency(session: Session, *, ticket: Ticket, urgency: str, actor: Actor,
     ticket.updated_at = clock.now()
     _record(session, ticket, kind="urgency", actor=actor, note=note, data={"from": before, "to": urgency})
     return True
+
+
+def record_intake_point(session: Session, *, ticket: Ticket, place: str, actor: Actor) -> None:
+    """Where a walk-in was received (a community service centre's desk): audited on the ticket."""
+    place = place.strip()
+    if not place:
+        raise InvalidInput("name the intake point")
+    if len(place) > MAX_ADDRESS:
+        raise InvalidInput(f"an intake point is at most {MAX_ADDRESS} characters")
+    _record(session, ticket, kind="intake_point", actor=actor, note=place, data={"place": place})

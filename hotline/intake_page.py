@@ -23,7 +23,7 @@ from config.errors import HotlineError, InvalidInput
 from config.i18n import gettext
 from config.settings import Settings
 from config.web import DatabaseDep, LocaleDep, ReadSession, SettingsDep, render
-from dispatch import classifier, residents, service
+from dispatch import classifier, lifecycle, residents, service
 from dispatch.states import CHANNEL_LABELS, URGENCIES, URGENCY_LABELS
 from hotline.voice import service as voice_service
 
@@ -99,6 +99,7 @@ def create_ticket(
     urgency: Annotated[str, Form()] = "normal",
     channel: Annotated[str, Form()] = "phone",
     call: Annotated[str, Form()] = "",
+    intake_point: Annotated[str, Form()] = "",
 ) -> Response:
     values = {
         "phone": phone,
@@ -110,6 +111,7 @@ def create_ticket(
         "urgency": urgency,
         "channel": channel,
         "call": call,
+        "intake_point": intake_point,
     }
     try:
         with db.transaction() as session:
@@ -137,6 +139,8 @@ def create_ticket(
                 urgency=urgency,
                 operator=session.merge(who.staff) if who.staff else None,
             )
+            if channel == "walk_in" and intake_point.strip():
+                lifecycle.record_intake_point(session, ticket=ticket, place=intake_point, actor=who.actor)
             if call.isdigit():
                 linked_call = voice_service.get_call(session, call_id=int(call))
                 voice_service.link_call_to_ticket(session, call=linked_call, ticket=ticket, actor=who.actor)

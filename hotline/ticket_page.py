@@ -46,6 +46,7 @@ KIND_LABELS = {
     "repeat_contact": N_("Asked again"),
     "offered": N_("Offer sent"),
     "escalated": N_("Escalated"),
+    "intake_point": N_("Intake point"),
 }
 DONE = {
     "triage": N_("Triage saved."),
@@ -56,6 +57,15 @@ DONE = {
     "reopen": N_("Ticket reopened."),
 }
 OFFERABLE = ("new", "reopened", "dispatching", "offered")
+OFFER_LABELS = {
+    "live": N_("Waiting for an answer"),
+    "accepted": N_("Accepted"),
+    "completed": N_("Completed"),
+    "declined": N_("Declined"),
+    "expired": N_("No answer in time"),
+    "lost": N_("Taken by another"),
+    "withdrawn": N_("Withdrawn"),
+}
 
 
 @dataclass
@@ -70,15 +80,15 @@ class Entry:
     detail: str | None = None
 
 
-def _who(actor: str, names: dict[int, str], locale: str) -> str:
-    if actor.startswith("staff:") and actor[6:].isdigit():
-        return names.get(int(actor[6:]), actor)
+def _who(actor: str, names: dict[str, str], locale: str) -> str:
+    if actor in names:
+        return names[actor]
     return {"system": gettext(locale, "System"), "resident": gettext(locale, "Resident"), "cli": "CLI"}.get(
         actor, actor
     )
 
 
-def _event_entries(ticket: Ticket, names: dict[int, str], locale: str) -> list[Entry]:
+def _event_entries(ticket: Ticket, names: dict[str, str], locale: str) -> list[Entry]:
     entries = []
     for e in ticket.events:
         title = gettext(locale, KIND_LABELS.get(e.kind, e.kind))
@@ -152,7 +162,8 @@ def ticket_context(
     session: Session, *, ticket: Ticket, settings: Settings, who: Principal, locale: str
 ) -> dict[str, Any]:
     full = who.can("resident.phone")
-    names = {s.id: s.name for s in session.scalars(select(Staff))}
+    names = {f"staff:{s.id}": s.name for s in session.scalars(select(Staff))}
+    names.update({f"provider:{o.provider.id}": o.provider.name_zh for o in offers.offers_of(session, ticket=ticket)})
     timeline = _event_entries(ticket, names, locale) + _message_entries(session, ticket, locale, full)
     timeline += _call_entries(session, ticket, locale, full)
     timeline.sort(key=lambda e: e.at)
@@ -168,7 +179,10 @@ def ticket_context(
         "phone": _phone(resident.phone, full),
         "tags": [gettext(locale, TAG_LABELS.get(tag, tag)) for tag in resident.tags],
         "previous": [(t.number, gettext(locale, LABELS[t.status]), t.created_at, t.description) for t in previous],
-        "offers": offers.offers_of(session, ticket=ticket),
+        "offers": [
+            (o.provider.name_zh, o.code, o.status, gettext(locale, OFFER_LABELS.get(o.status, o.status)), o.expires_at)
+            for o in offers.offers_of(session, ticket=ticket)
+        ],
         "offerable": ticket.status in OFFERABLE,
         "item_choices": [(i.code, f"{i.name(locale)} ({i.code})") for i in catalog.list_items(session)],
         "community_choices": [(a.code, a.path(locale)) for a in areas.list_areas(session, level="community")],

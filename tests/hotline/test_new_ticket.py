@@ -85,3 +85,21 @@ def test_observers_take_no_calls_and_operators_watch_only_their_extension(db: Da
         page = client.get("/").text
     assert other.status_code == 403 and "only their own extension" in other.json()["detail"]
     assert re.search(r'<meta name="hotline-extension" content="7001">', page)
+
+
+def test_a_walk_in_records_where_it_was_received(db: Database, settings: Settings) -> None:
+    with TestClient(create_app(settings, db)) as client:
+        me = log_in(client, db, settings, "operator")
+        form = {"csrf": me.csrf, "phone": "13800138000", "item": "EC-VISIT", "text": "想申请上门探访"}
+        created = client.post(
+            "/tickets/new",
+            data={**form, "channel": "walk_in", "intake_point": "南湖社区服务中心"},
+            follow_redirects=False,
+        )
+        number = created.headers["location"].removeprefix("/tickets/")
+        page = client.get(f"/tickets/{number}", headers={"accept-language": "zh-CN"}).text
+    with db.read() as session:
+        ticket = service.get_ticket(session, number=number)
+        assert ticket.channel == "walk_in"
+        assert [(e.kind, e.note) for e in ticket.events][-1] == ("intake_point", "南湖社区服务中心")
+    assert "受理点" in page and "南湖社区服务中心" in page
