@@ -12,9 +12,10 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from config.auth import LoginRequired, Principal, require
+from config.auth import LoginRequired, Principal, principal_of, require
 from config.errors import HotlineError, NotFound
 from config.i18n import N_, gettext
 from config.web import render, request_locale
@@ -58,7 +59,11 @@ def install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if wants_html(request):
-            return _error_page(request, exc.status_code, str(exc.detail))
+            await run_in_threadpool(principal_of, request)  # the page's menu, for a logged-in reader
+            detail = str(exc.detail)
+            if exc.status_code == 404 and detail == "Not Found":
+                detail = gettext(request_locale(request), "There is no page at this address.")
+            return _error_page(request, exc.status_code, detail)
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)

@@ -21,7 +21,8 @@ def test_error_pages_for_browsers_json_for_programs(db: Database, settings: Sett
         api_missing = client.get("/api/v1/tickets/0000000000", headers=HTML)
         script = client.get("/no-such-page")
         missing_en = client.get("/tickets/0000000000?lang=en", headers=HTML)  # sets the lang cookie: last
-    assert missing_zh.status_code == 404 and "未找到" in missing_zh.text and "返回工单队列" in missing_zh.text
+    assert missing_zh.status_code == 404 and "未找到" in missing_zh.text and "此地址没有页面" in missing_zh.text
+    assert "返回工单队列" in missing_zh.text and "退出登录" in missing_zh.text  # the logged-in menu
     assert missing_en.status_code == 404 and "Not found" in missing_en.text and "0000000000" in missing_en.text
     assert (
         forbidden.status_code == 403
