@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 import os
 import threading
 import time
@@ -21,6 +22,10 @@ from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from config.events import PENDING
+
+log = logging.getLogger("hotline.db")
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -130,6 +135,7 @@ class Database:
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = threading.Lock()
+        self.bus: Any = None  # config.events.EventBus: receives config.events.changed() after commit
 
     @contextlib.contextmanager
     def transaction(self, *, wait: float | None = None) -> Iterator[Session]:
@@ -153,7 +159,18 @@ class Database:
                 session.commit()
             except BaseException:
                 session.rollback()
+                session.info.pop(PENDING, None)
                 raise
+            self._publish(session.info.pop(PENDING, ()))
+
+    def _publish(self, pending: Any) -> None:
+        if self.bus is None:
+            return
+        for topic, payload in pending:
+            try:
+                self.bus.publish(topic, payload)
+            except Exception:  # a live screen missing an event must never fail a committed change
+                log.exception("could not publish %s", topic)
 
     @contextlib.contextmanager
     def _writer_lock(self, wait: float | None) -> Iterator[float | None]:

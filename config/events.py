@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any, Protocol
 
 log = logging.getLogger("hotline.events")
+PENDING = "hotline.events.pending"  # key in Session.info: events to publish once the unit commits
 
 Payload = dict[str, Any]
 
@@ -26,6 +27,9 @@ class Subscription(Protocol):
     topic: str
 
     async def get(self) -> Payload: ...
+
+    def drain(self) -> list[Payload]:
+        """Whatever else is waiting, without waiting (a burst becomes one refresh)."""
 
     def __aiter__(self) -> AsyncIterator[Payload]: ...
 
@@ -54,6 +58,12 @@ class _LocalSubscription:
 
     async def get(self) -> Payload:
         return await self.queue.get()
+
+    def drain(self) -> list[Payload]:
+        waiting = []
+        while not self.queue.empty():
+            waiting.append(self.queue.get_nowait())
+        return waiting
 
     async def __anext__(self) -> Payload:
         return await self.queue.get()
@@ -101,3 +111,13 @@ class LocalEventBus:
     def subscriber_count(self, topic: str) -> int:
         with self._lock:
             return len(self._subscribers.get(topic, ()))
+
+
+def changed(session: Any, topic: str, payload: Payload) -> None:
+    """Publish ``payload`` on ``topic`` once ``session``'s unit of work commits (never on rollback).
+
+    Services call this where they change what a live screen shows (a ticket), so a change made by
+    the web app, a sweeper or the SMS webhook reaches the consoles whichever way it was made;
+    ``config.db.Database.transaction`` hands the events to its ``bus`` after the commit. Changes made
+    in another process (the CLI) reach them through the stream's own check of the database."""
+    session.info.setdefault(PENDING, []).append((topic, payload))

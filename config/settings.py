@@ -113,6 +113,7 @@ class Settings(BaseSettings):
     opening_hours: dict[str, list[str]] = Field(default_factory=dict)
     holidays: list[dt.date] = Field(default_factory=list)
     quiet_hours: QuietHours = Field(default_factory=QuietHours)
+    session_idle_minutes: int = Field(default=60, ge=1)  # a console session ends after this long unused
 
     # Residents' personal data: closed tickets, texts and calls are anonymised after this many days
     retention_days: int = Field(default=730, ge=30)

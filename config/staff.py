@@ -1,32 +1,47 @@
-"""Staff of the centre: operators, dispatchers, supervisors, admins.
+"""Staff of the centre: observers, operators, dispatchers, supervisors, admins.
 
 Every domain records who acted (ticket events, provider status changes, calls), so staff live
-on the ground floor with the other shared reference data. Logins arrive with the console.
+on the ground floor with the other shared reference data. What each role may do is
+``config.roles``; sessions and throttling are ``config.logins``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from config import clock
+from config import clock, roles
 from config.db import Base
 from config.errors import Conflict, InvalidInput, NotFound
 
-ROLES = ("operator", "dispatcher", "supervisor", "admin")
+ROLES = roles.NAMES
+MIN_PASSWORD = 10
+_hasher = PasswordHasher()
+
+
+@functools.cache
+def _nobody() -> str:
+    """Verified against when the name is unknown, so a wrong name costs as long as a wrong
+    password. Made on first use: hashing at import would slow every CLI command."""
+    return _hasher.hash("not anybody's password")
 
 
 class Staff(Base):
     __tablename__ = "staff"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(80))
+    name: Mapped[str] = mapped_column(String(80), unique=True)  # what a staff member logs in with
     role: Mapped[str] = mapped_column(String(20))
     extension: Mapped[str | None] = mapped_column(String(20), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+    password_hash: Mapped[str | None] = mapped_column(String(200))  # argon2id; None: no login
+    password_changed_at: Mapped[dt.datetime | None]
 
 
 def create(session: Session, *, name: str, role: str, extension: str | None = None) -> Staff:
@@ -35,6 +50,8 @@ def create(session: Session, *, name: str, role: str, extension: str | None = No
         raise InvalidInput("name is empty")
     if role not in ROLES:
         raise InvalidInput(f"unknown role {role!r} (one of {', '.join(ROLES)})")
+    if session.scalar(select(Staff).where(Staff.name == name)) is not None:
+        raise Conflict(f"a staff member named {name!r} exists already")
     if extension is not None:
         extension = extension.strip()
         if not extension.isdigit():
@@ -45,6 +62,33 @@ def create(session: Session, *, name: str, role: str, extension: str | None = No
     session.add(staff)
     session.flush()
     return staff
+
+
+def set_password(staff: Staff, password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(f"the password needs at least {MIN_PASSWORD} characters")
+    staff.password_hash = _hasher.hash(password)
+    staff.password_changed_at = clock.now()
+
+
+def password_matches(staff: Staff | None, password: str) -> bool:
+    """Constant work whether or not the staff member exists or has a password."""
+    stored = staff.password_hash if staff is not None and staff.password_hash else _nobody()
+    try:
+        ok = _hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    return ok and staff is not None and staff.password_hash is not None
+
+
+def disable(staff: Staff) -> None:
+    staff.active = False
+
+
+def find(session: Session, *, who: str) -> Staff:
+    """By extension (digits) or name, as the CLI's ``--by`` and the login form give it."""
+    member = get_by_extension(session, extension=who) if who.isdigit() else None
+    return member or get_by_name(session, name=who)
 
 
 def get(session: Session, *, staff_id: int) -> Staff:

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
-from config import i18n
+from config import i18n, roles
 from config.db import Database
 from config.settings import Settings
 
@@ -85,6 +85,10 @@ def render(request: Request, name: str, context: dict[str, Any], *, status_code:
 
     page = templates.get_template(name).render(
         **i18n.template_globals(locale),
+        me=getattr(request.state, "principal", None),
+        role_label=lambda role: (
+            roles.BY_NAME[role].label if role in roles.BY_NAME else role
+        ),  # resolved by config.auth.require, if it ran
         request=request,
         settings=settings,
         centre_name=settings.centre_name_en if locale == "en" else settings.centre_name_zh,

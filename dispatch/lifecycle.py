@@ -12,6 +12,7 @@ from config.staff import Actor
 from dispatch import answers
 from dispatch.models import Ticket
 from dispatch.service import _record, move_ticket
+from dispatch.states import URGENCIES
 
 MAX_ADDRESS = 200
 
@@ -57,3 +58,25 @@ def cancel(session: Session, *, ticket: Ticket, settings: Settings, actor: Actor
         raise InvalidInput("a cancellation needs a reason")
     move_ticket(session, ticket=ticket, to="cancelled", actor=actor, note=note.strip())
     return answers.withdraw_all(session, ticket=ticket)
+
+
+def set_urgency(session: Session, *, ticket: Ticket, urgency: str, actor: Actor, note: str | None = None) -> bool:
+    """Triage's urgency: audited with what it was; returns whether anything changed."""
+    if urgency not in URGENCIES:
+        raise InvalidInput(f"unknown urgency {urgency!r} (one of {', '.join(URGENCIES)})")
+    if urgency == ticket.urgency:
+        return False
+    before, ticket.urgency = ticket.urgency, urgency
+    ticket.updated_at = clock.now()
+    _record(session, ticket, kind="urgency", actor=actor, note=note, data={"from": before, "to": urgency})
+    return True
+
+
+def record_intake_point(session: Session, *, ticket: Ticket, place: str, actor: Actor) -> None:
+    """Where a walk-in was received (a community service centre's desk): audited on the ticket."""
+    place = place.strip()
+    if not place:
+        raise InvalidInput("name the intake point")
+    if len(place) > MAX_ADDRESS:
+        raise InvalidInput(f"an intake point is at most {MAX_ADDRESS} characters")
+    _record(session, ticket, kind="intake_point", actor=actor, note=place, data={"place": place})

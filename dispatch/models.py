@@ -54,6 +54,20 @@ class ResidentTag(Base):
     tag: Mapped[str] = mapped_column(String(20), index=True)
 
 
+class ResidentEvent(Base):
+    """A change to a resident's record (tags, language, opt-outs, preferred provider): who, when, what."""
+
+    __tablename__ = "resident_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+    actor: Mapped[str] = mapped_column(String(40))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    kind: Mapped[str] = mapped_column(String(24))
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
 class TicketCounter(Base):
     """The last ticket number handed out on a (centre-local) day."""
 

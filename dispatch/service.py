@@ -13,7 +13,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, defaultload, joinedload, lazyload, selectinload
 
-from config import areas, catalog, clock
+from config import areas, catalog, clock, events
 from config.errors import InvalidInput, NotFound
 from config.staff import Actor, Staff
 from dispatch.models import (
@@ -26,6 +26,7 @@ from dispatch.models import (
 from dispatch.states import CHANNELS, OPEN_STATUSES, URGENCIES, check_transition
 
 DUPLICATE_WINDOW = dt.timedelta(hours=24)
+TOPIC = "tickets"  # live event on every ticket change (config.events.changed), after commit
 URGENCY_RANK = {name: rank for rank, name in enumerate(URGENCIES)}
 
 
@@ -85,6 +86,7 @@ def _record(
     else:
         ticket.events.append(event)
     session.flush()
+    events.changed(session, TOPIC, {"number": ticket.number, "kind": kind, "event_id": event.id})
     return event
 
 
@@ -282,6 +284,7 @@ def open_ticket(
             "data": _created_data(channel=channel, urgency=urgency, item=item),
         },
     )
+    events.changed(session, TOPIC, {"number": number, "kind": "created"})
     return OpenedTicket(ticket_id, number, created=True)
 
 

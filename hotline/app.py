@@ -9,19 +9,21 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from config.db import Database
-from config.errors import HotlineError
 from config.events import LocalEventBus
 from config.settings import Settings, get_settings
 from config.spool import Spool
+from dispatch.resident_views import router as residents_router
 from dispatch.views import router as dispatch_router
-from hotline import intake, scheduler
+from hotline import api, intake, intake_page, login, pages, scheduler, ticket_actions, ticket_page
+from hotline.voice.desk import router as callback_desk_router
 from hotline.voice.views import router as voice_router
+from providers.actions import router as provider_actions_router
 from providers.views import router as providers_router
 from sms.views import twilio_router
 
@@ -91,16 +93,18 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
         summary="Dispatch system for a community service hotline",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served behind the login from packaged assets: hotline.pages
+        redoc_url=None,
+        openapi_url=None,
     )
     app.state.settings = settings
     app.state.db = database
     app.state.spool = Spool(settings.spool_dir)  # webhook requests the database could not take in time
     app.state.health_checks = {"spool": app.state.spool.health}  # name -> HealthCheck; channels add theirs
-    app.state.events = LocalEventBus()  # live events (screen pops); see config/events.py
+    app.state.events = LocalEventBus()  # live events (screen pops, ticket changes); see config/events.py
+    database.bus = app.state.events  # what services publish with config.events.changed, after commit
 
-    @app.exception_handler(HotlineError)
-    async def _hotline_error(request: Request, exc: HotlineError) -> Response:
-        return JSONResponse({"detail": exc.message}, status_code=exc.status_code)
+    pages.install_error_pages(app)  # JSON for API clients, HTML in the reader's language for browsers
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> JSONResponse:
@@ -115,8 +119,17 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
         )
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(login.router)
+    app.include_router(pages.docs_router)
     app.include_router(dispatch_router)
+    app.include_router(residents_router)
+    app.include_router(intake_page.router)  # /tickets/new before /tickets/{number}
+    app.include_router(ticket_page.router)
+    app.include_router(ticket_actions.router)
+    app.include_router(api.router)
     app.include_router(providers_router)
+    app.include_router(provider_actions_router)
     app.include_router(voice_router)
+    app.include_router(callback_desk_router)
     app.include_router(twilio_router(intake.router_for(settings)))
     return app

@@ -18,6 +18,7 @@ from hotline.commands import (  # dispatching adds suggest, offer ... to the tic
     residents,
     system,
     tickets,
+    users,
     voice,
 )
 
@@ -38,7 +39,8 @@ for command in (
     classifier.classifier_group,
     reference.catalog,
     reference.areas,
-    reference.users,
+    users.users,
+    users.apikeys,
     providers.providers,
     residents.residents,
     system.db,

@@ -12,10 +12,13 @@ from typing import Any, NoReturn
 import click
 from pydantic import BaseModel
 from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.orm import Session
 
+from config import roles, staff
 from config.db import Database
-from config.errors import HotlineError
+from config.errors import Forbidden, HotlineError, InvalidInput
 from config.settings import Settings, load_settings
+from config.staff import Actor, Staff
 
 
 class CliContext:
@@ -83,3 +86,32 @@ def print_json(value: Any) -> None:
 
 def group(name: str, help: str) -> Callable[[Callable[..., Any]], click.Group]:
     return click.group(name=name, cls=HotlineGroup, help=help)
+
+
+BY_HELP = "Act as this staff member (name or extension); their role is checked. Without it: the local administrator."
+
+
+def by_option(help: str = BY_HELP) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--by NAME|EXT`` (``--operator`` is kept as its alias: older scripts and the README use it)."""
+    return click.option("--by", "--operator", "by", help=help)
+
+
+def acting(session: Session, by: str | None, action: str) -> tuple[Actor, Staff | None]:
+    """Who a command acts as. The CLI is the server administrator's tool: without ``--by`` it is
+    the local administrator (``cli`` in audit trails); with it, that staff member, who must be
+    active and whose role (``config.roles``) must allow ``action``."""
+    if not by:
+        return Actor("cli"), None
+    member = staff.find(session, who=by)
+    if not member.active:
+        raise Forbidden(f"{member.name} is disabled")
+    roles.require(member.role, action, who=member.name)
+    return Actor.of_staff(member), member
+
+
+def acting_member(session: Session, by: str, action: str) -> tuple[Actor, Staff]:
+    """As ``acting``, for decisions that must name a person (``--by`` required)."""
+    actor, member = acting(session, by, action)
+    if member is None:
+        raise InvalidInput("name who decides with --by NAME|EXT")
+    return actor, member

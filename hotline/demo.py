@@ -23,6 +23,8 @@ STAFF = [
     ("李强", "operator", "7002"),
     ("Chen Jing", "dispatcher", "7003"),
     ("赵敏", "supervisor", None),
+    ("周磊", "admin", None),
+    ("孙丽", "observer", None),
 ]
 
 RESIDENTS = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import config.logins
 import config.privacy
 import config.spool  # noqa: F401
 import dispatch.models  # noqa: F401

@@ -1,5 +1,5 @@
 """Supervisor pages: the provider list with filters, a provider's profile, the vetting queue.
-Until staff logins exist they are served only in demo mode, with phone numbers masked."""
+Staff only (``console.view``); providers' phone numbers are shown masked."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TypeVar
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from config import areas, catalog, clock, phones
+from config.auth import require
 from config.errors import NotFound
 from config.i18n import N_, gettext
 from config.settings import Settings
@@ -29,16 +30,12 @@ from providers.states import (
     KINDS,
     LABELS,
     STATUSES,
+    TRANSITIONS,
 )
 
-router = APIRouter(prefix="/providers")
+router = APIRouter(prefix="/providers", dependencies=[Depends(require("console.view"))])
 PAGE = 200
 T = TypeVar("T")
-
-
-def _demo_only(settings: Settings) -> None:
-    if not settings.demo:
-        raise NotFound("provider pages are shown only in demo mode until the console's login exists")
 
 
 def _or_none(find: Callable[[], T]) -> T | None:
@@ -77,7 +74,6 @@ def provider_list_page(
     area: str = "",
     eligible: str = "",
 ) -> HTMLResponse:
-    _demo_only(settings)
     now = clock.now()
     chosen_item = _or_none(lambda: catalog.get_item(session, code=item)) if item else None
     chosen_area = _or_none(lambda: areas.get(session, code=area)) if area else None
@@ -118,7 +114,6 @@ def provider_list_page(
 def vetting_queue_page(
     request: Request, session: ReadSession, settings: SettingsDep, locale: LocaleDep
 ) -> HTMLResponse:
-    _demo_only(settings)
     queue = []
     for p in service.list_providers(session, statuses=["applicant", "vetting"]):
         done = {check.item for check in p.checks}
@@ -216,10 +211,30 @@ def _profile(session: Session, provider: Provider, settings: Settings, locale: s
     }
 
 
+def render_profile(
+    request: Request,
+    session: Session,
+    *,
+    provider_id: int,
+    settings: Settings,
+    locale: str,
+    error: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    provider = service.get_provider(session, provider_id=provider_id)
+    context = _profile(session, provider, settings, locale)
+    context["error"] = error
+    context["next_statuses"] = [
+        (code, gettext(locale, LABELS[code])) for code in STATUSES if code in TRANSITIONS[provider.status]
+    ]
+    context["course_choices"] = [(c, gettext(locale, COURSE_LABELS[c])) for c in COURSE_LABELS]
+    context["document_choices"] = [(k, gettext(locale, DOCUMENT_LABELS[k])) for k in DOCUMENT_LABELS]
+    context["check_choices"] = [(c, gettext(locale, CHECK_LABELS[c])) for c in CHECKLIST[provider.kind]]
+    return render(request, "providers/profile.html", context, status_code=status_code)
+
+
 @router.get("/{provider_id}", response_class=HTMLResponse, include_in_schema=False)
 def provider_profile_page(
     request: Request, provider_id: int, session: ReadSession, settings: SettingsDep, locale: LocaleDep
 ) -> HTMLResponse:
-    _demo_only(settings)
-    provider = service.get_provider(session, provider_id=provider_id)
-    return render(request, "providers/profile.html", _profile(session, provider, settings, locale))
+    return render_profile(request, session, provider_id=provider_id, settings=settings, locale=locale)

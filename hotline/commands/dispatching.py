@@ -1,5 +1,5 @@
 """``hotline ticket suggest | offer | locate | resolve | complete | cancel`` and ``hotline residents
-prefer``: dispatch from the command line. Without ``--operator`` the CLI acts as the server's
+prefer``: dispatch from the command line. Without ``--by`` the CLI acts as the server's
 administrator; with it, as that staff member, whose role is checked."""
 
 from __future__ import annotations
@@ -10,27 +10,16 @@ from typing import Any
 import click
 from pydantic import BaseModel
 
-from config import areas, staff
-from config.errors import Forbidden, InvalidInput, NotFound
-from config.staff import Actor
+from config import areas
+from config.errors import InvalidInput, NotFound
 from dispatch import answers, lifecycle, matching, offers, residents
 from dispatch.models import Resident
 from dispatch.service import get_ticket
-from hotline.cli_base import CliContext, pass_cli, print_json
+from hotline.cli_base import CliContext, acting, by_option, pass_cli, print_json
 from hotline.commands.residents import residents as residents_group
-from hotline.commands.tickets import _actor, ticket
+from hotline.commands.tickets import ticket
 from providers.eligibility import Reason
 from providers.models import Provider
-
-ROLE_RANK = {role: n for n, role in enumerate(staff.ROLES)}  # operator < dispatcher < supervisor < admin
-
-
-def _acting(session, operator: str | None, *, least: str, what: str) -> tuple[Actor, staff.Staff | None]:  # type: ignore[no-untyped-def]
-    actor, member = _actor(session, operator)
-    if member is not None and ROLE_RANK[member.role] < ROLE_RANK[least]:
-        raise Forbidden(f"{member.name} is {member.role}: {what} needs a {least} or above")
-    return actor, member
-
 
 # --- JSON shapes (docs/json.md) -----------------------------------------------------------------
 
@@ -151,7 +140,7 @@ def suggest(cli: CliContext, number: str, prefer: int | None, as_json: bool) -> 
     "--fan-out", type=int, default=1, show_default=True, help="Offer to the top N at once; first to accept wins."
 )
 @click.option("--prefer", type=int, help="Provider id the resident asked for: first when eligible.")
-@click.option("--operator", help="Who offers: name or extension (roles are checked).")
+@by_option()
 @click.option("--reason", help="Why, when overriding the ranking (required then).")
 @pass_cli
 def offer(
@@ -160,13 +149,13 @@ def offer(
     provider_id: int | None,
     fan_out: int,
     prefer: int | None,
-    operator: str | None,
+    by: str | None,
     reason: str | None,
 ) -> None:
     """Text the job to the top candidate (or the named one, or the top N)."""
     with cli.db.transaction() as session:
         record = get_ticket(session, number=number)
-        actor, member = _acting(session, operator, least="operator", what="offering a job")
+        actor, member = acting(session, by, "ticket.offer")
         made = offers.offer(
             session,
             ticket=record,
@@ -190,13 +179,13 @@ def offer(
 @click.argument("number")
 @click.option("--community", "community_code", required=True, help="Community code (hotline areas list).")
 @click.option("--address", help="Building and room, e.g. 3幢401.")
-@click.option("--operator", help="Operator's name or extension.")
+@by_option()
 @pass_cli
-def locate(cli: CliContext, number: str, community_code: str, address: str | None, operator: str | None) -> None:
+def locate(cli: CliContext, number: str, community_code: str, address: str | None, by: str | None) -> None:
     """Set where the service is needed (community and address)."""
     with cli.db.transaction() as session:
         record = get_ticket(session, number=number)
-        actor, _ = _acting(session, operator, least="operator", what="locating a ticket")
+        actor, _ = acting(session, by, "ticket.triage")
         community = areas.get_community(session, code=community_code)
         lifecycle.set_location(session, ticket=record, community=community, address=address, actor=actor)
         click.echo(f"{record.number}: {community.path('zh_CN')} {record.address or ''}".rstrip())
@@ -205,13 +194,13 @@ def locate(cli: CliContext, number: str, community_code: str, address: str | Non
 @ticket.command("resolve")
 @click.argument("number")
 @click.option("--note", required=True, help="How the request was answered (first-contact resolution, 即办件).")
-@click.option("--operator", help="Operator's name or extension.")
+@by_option()
 @pass_cli
-def resolve(cli: CliContext, number: str, note: str, operator: str | None) -> None:
+def resolve(cli: CliContext, number: str, note: str, by: str | None) -> None:
     """Close a request answered during the contact itself (information, consulting)."""
     with cli.db.transaction() as session:
         record = get_ticket(session, number=number)
-        actor, _ = _acting(session, operator, least="operator", what="resolving a ticket")
+        actor, _ = acting(session, by, "ticket.resolve")
         lifecycle.resolve(session, ticket=record, note=note, actor=actor)
         click.echo(f"{record.number}: closed at first contact")
 
@@ -220,14 +209,14 @@ def resolve(cli: CliContext, number: str, note: str, operator: str | None) -> No
 @click.argument("number")
 @click.option("--charged", help="Amount charged in yuan, e.g. 80.00.")
 @click.option("--hours", type=float, help="Hours worked (volunteer service).")
-@click.option("--operator", help="Operator's name or extension.")
+@by_option()
 @pass_cli
-def complete(cli: CliContext, number: str, charged: str | None, hours: float | None, operator: str | None) -> None:
+def complete(cli: CliContext, number: str, charged: str | None, hours: float | None, by: str | None) -> None:
     """Record the job done (when the provider could not text DONE)."""
     amount = _amount(charged)
     with cli.db.transaction() as session:
         record = get_ticket(session, number=number)
-        actor, _ = _acting(session, operator, least="operator", what="completing a ticket")
+        actor, _ = acting(session, by, "ticket.resolve")
         answers.complete(session, ticket=record, settings=cli.settings, actor=actor, charged=amount, hours=hours)
         flag = "  (above the standard price: flagged)" if record.overcharged else ""
         click.echo(f"{record.number}: completed{flag}")
@@ -236,13 +225,13 @@ def complete(cli: CliContext, number: str, charged: str | None, hours: float | N
 @ticket.command("cancel")
 @click.argument("number")
 @click.option("--reason", required=True, help="Why, for the audit trail.")
-@click.option("--operator", help="Dispatcher's name or extension.")
+@by_option()
 @pass_cli
-def cancel(cli: CliContext, number: str, reason: str, operator: str | None) -> None:
+def cancel(cli: CliContext, number: str, reason: str, by: str | None) -> None:
     """Cancel a ticket; live offers and a job in hand are withdrawn and the providers told."""
     with cli.db.transaction() as session:
         record = get_ticket(session, number=number)
-        actor, _ = _acting(session, operator, least="dispatcher", what="cancelling a ticket")
+        actor, _ = acting(session, by, "ticket.cancel")
         withdrawn = lifecycle.cancel(session, ticket=record, settings=cli.settings, actor=actor, note=reason)
         click.echo(f"{record.number}: cancelled" + (f", {withdrawn} offer(s) withdrawn" if withdrawn else ""))
 

@@ -8,8 +8,8 @@ from config import catalog
 from config.errors import InvalidInput
 from config.staff import Actor
 from dispatch import service
-from hotline.cli_base import CliContext, group, pass_cli, print_json
-from hotline.commands.tickets import _actor, ticket
+from hotline.cli_base import CliContext, acting, by_option, group, pass_cli, print_json
+from hotline.commands.tickets import ticket
 from hotline.intake import SUBJECT_PREFIX, ticket_number_of
 from sms import outbox
 from sms import service as sms_service
@@ -89,9 +89,9 @@ def send_pending(cli: CliContext) -> None:
 @ticket.command("classify")
 @click.argument("number")
 @click.argument("item_code", required=False)
-@click.option("--operator", help="Operator's name or extension.")
+@by_option()
 @pass_cli
-def classify(cli: CliContext, number: str, item_code: str | None, operator: str | None) -> None:
+def classify(cli: CliContext, number: str, item_code: str | None, by: str | None) -> None:
     """Confirm or correct a ticket's service item; without ITEM_CODE, show the classifier's top 3."""
     with cli.db.transaction() as session:
         record = service.get_ticket(session, number=number)
@@ -111,7 +111,7 @@ def classify(cli: CliContext, number: str, item_code: str | None, operator: str 
         item = catalog.get_item(session, code=item_code)
         if not item.active:
             raise InvalidInput(f"service item {item.code} is no longer offered")
-        actor: Actor = _actor(session, operator)[0]
+        actor: Actor = acting(session, by, "ticket.triage")[0]
         before = record.item.code if record.item else None
         service.confirm_item(session, ticket=record, item=item, actor=actor)
         verb = "confirmed" if before == item.code else f"{before or 'awaiting triage'} ->"

@@ -10,12 +10,10 @@ from pathlib import Path
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy.orm import Session
 
-from config import areas, catalog, clock, staff
+from config import areas, catalog, clock
 from config.errors import Conflict, InvalidInput
-from config.staff import Actor
-from hotline.cli_base import CliContext, group, pass_cli, print_json
+from hotline.cli_base import CliContext, acting, acting_member, by_option, group, pass_cli, print_json
 from providers import bulk, eligibility, export, imports, ledger, service
 from providers import hours as working_hours
 from providers.schemas import EligibilityOut, EventOut, LedgerSummaryOut, ProviderDetailOut, ProviderOut
@@ -25,11 +23,6 @@ from providers.states import CHECKLIST, COURSES, DOCUMENT_KINDS, KINDS, STATUSES
 @group("providers", help="The service resource library: companies, individuals, volunteers.")
 def providers() -> None:
     pass
-
-
-def _staff(session: Session, who: str) -> staff.Staff:
-    member = staff.get_by_extension(session, extension=who) if who.isdigit() else None
-    return member or staff.get_by_name(session, name=who)
 
 
 def _date(value: str, option: str) -> dt.date:
@@ -56,11 +49,11 @@ def _progress() -> Progress:
 @click.option(
     "--rejects", type=click.Path(path_type=Path), help="Where --partial writes rejected rows (.csv or .xlsx)."
 )
-@click.option("--by", "who", help="Staff member (name or extension) recorded as importing.")
+@by_option()
 @click.option("--encoding", help="The CSV's encoding when it is neither UTF-8 nor GBK (e.g. big5, shift_jis).")
 @pass_cli
 def import_(
-    cli: CliContext, file: Path, partial: bool, rejects: Path | None, who: str | None, encoding: str | None
+    cli: CliContext, file: Path, partial: bool, rejects: Path | None, by: str | None, encoding: str | None
 ) -> None:
     """Load providers from a CSV or XLSX roster (format: README, "Providers"). All or nothing
     unless --partial."""
@@ -72,6 +65,7 @@ def import_(
     # Checked in a read unit, which takes no lock: the write lock is held only while rows are
     # written (SQLite has one writer; a webhook waiting behind a long import would be spooled).
     with cli.db.read() as reading, _progress() as bar:
+        acting(reading, by, "provider.status")  # refused before any work when the role may not
         task = bar.add_task("checking", total=len(table.rows))
         good, errors = imports.check_rows(reading, cli.settings, table, progress=lambda n: bar.advance(task, n))
         if errors and not partial:
@@ -83,7 +77,7 @@ def import_(
             )
         write = bar.add_task("importing", total=len(good))
         with cli.db.transaction() as session:
-            actor = Actor.of_staff(_staff(session, who)) if who else Actor("cli")
+            actor, _ = acting(session, by, "provider.status")
             taken = imports.taken_phones(session, [row.phone for row in good])
             if taken:  # registered by someone else while the file was being checked
                 raise Conflict(
@@ -227,30 +221,28 @@ def show(cli: CliContext, provider_id: int, as_json: bool) -> None:
 @providers.command("status")
 @click.argument("provider_id", type=int)
 @click.argument("status", type=click.Choice(STATUSES))
-@click.option("--by", "who", required=True, help="Staff member (name or extension) taking the decision.")
+@click.option("--by", "by", required=True, help="Staff member (name or extension) taking the decision; role checked.")
 @click.option("--reason", required=True, help="Why, for the audit trail.")
 @pass_cli
-def status(cli: CliContext, provider_id: int, status: str, who: str, reason: str) -> None:
+def status(cli: CliContext, provider_id: int, status: str, by: str, reason: str) -> None:
     """Move a provider to another status (approval and reinstatement: supervisors only)."""
     with cli.db.transaction() as session:
-        member = _staff(session, who)
+        actor, member = acting_member(session, by, "provider.status")
         p = service.get_provider(session, provider_id=provider_id)
-        event = service.change_status(
-            session, provider=p, to=status, actor=Actor.of_staff(member), reason=reason, staff=member
-        )
+        event = service.change_status(session, provider=p, to=status, actor=actor, reason=reason, staff=member)
         click.echo(f"provider {p.id}: {event.from_status} -> {event.to_status}")
 
 
 @providers.command("vet")
 @click.argument("provider_id", type=int)
 @click.option("--check", "checks", multiple=True, required=True, help="Checklist item done (repeatable).")
-@click.option("--by", "who", required=True, help="Staff member (name or extension) who checked.")
+@click.option("--by", "by", required=True, help="Staff member (name or extension) who checked; role checked.")
 @click.option("--note")
 @pass_cli
-def vet(cli: CliContext, provider_id: int, checks: tuple[str, ...], who: str, note: str | None) -> None:
+def vet(cli: CliContext, provider_id: int, checks: tuple[str, ...], by: str, note: str | None) -> None:
     """Tick vetting checklist items; prints what is still missing."""
     with cli.db.transaction() as session:
-        member = _staff(session, who)
+        _, member = acting_member(session, by, "provider.vet")
         p = service.get_provider(session, provider_id=provider_id)
         for item in checks:
             service.check_vetting_item(session, provider=p, item=item, staff=member, note=note)
@@ -263,19 +255,17 @@ def vet(cli: CliContext, provider_id: int, checks: tuple[str, ...], who: str, no
 
 @providers.command("approve")
 @click.argument("provider_id", type=int)
-@click.option("--by", "who", required=True, help="Supervisor (name or extension).")
+@click.option("--by", "by", required=True, help="Supervisor (name or extension); role checked.")
 @click.option("--probation", is_flag=True, help="Approve on probation rather than fully.")
 @click.option("--reason", default="vetting complete", show_default=True)
 @pass_cli
-def approve(cli: CliContext, provider_id: int, who: str, probation: bool, reason: str) -> None:
+def approve(cli: CliContext, provider_id: int, by: str, probation: bool, reason: str) -> None:
     """Approve a provider after vetting (supervisor or admin; the checklist must be complete)."""
     with cli.db.transaction() as session:
-        member = _staff(session, who)
+        actor, member = acting_member(session, by, "provider.approve")
         p = service.get_provider(session, provider_id=provider_id)
         to = "probation" if probation else "active"
-        event = service.change_status(
-            session, provider=p, to=to, actor=Actor.of_staff(member), reason=reason, staff=member
-        )
+        event = service.change_status(session, provider=p, to=to, actor=actor, reason=reason, staff=member)
         click.echo(f"provider {p.id}: {event.from_status} -> {event.to_status}")
 
 
@@ -284,12 +274,12 @@ def approve(cli: CliContext, provider_id: int, who: str, probation: bool, reason
 @click.argument("kind", type=click.Choice(DOCUMENT_KINDS))
 @click.option("--expires", required=True, help="Expiry date, YYYY-MM-DD.")
 @click.option("--number", help="Licence or policy number.")
-@click.option("--by", "who", help="Staff member (name or extension).")
+@by_option()
 @pass_cli
-def document(cli: CliContext, provider_id: int, kind: str, expires: str, number: str | None, who: str | None) -> None:
+def document(cli: CliContext, provider_id: int, kind: str, expires: str, number: str | None, by: str | None) -> None:
     """Record a document (a renewal replaces the previous one); reminders are scheduled."""
     with cli.db.transaction() as session:
-        actor = Actor.of_staff(_staff(session, who)) if who else Actor("cli")
+        actor, _ = acting(session, by, "provider.vet")
         p = service.get_provider(session, provider_id=provider_id)
         service.add_document(
             session,
@@ -307,12 +297,12 @@ def document(cli: CliContext, provider_id: int, kind: str, expires: str, number:
 @click.argument("provider_id", type=int)
 @click.argument("course", type=click.Choice(COURSES))
 @click.option("--completed", required=True, help="Date the course was completed, YYYY-MM-DD.")
-@click.option("--by", "who", help="Staff member (name or extension).")
+@by_option()
 @pass_cli
-def training(cli: CliContext, provider_id: int, course: str, completed: str, who: str | None) -> None:
+def training(cli: CliContext, provider_id: int, course: str, completed: str, by: str | None) -> None:
     """Record a completed training course."""
     with cli.db.transaction() as session:
-        actor = Actor.of_staff(_staff(session, who)) if who else Actor("cli")
+        actor, _ = acting(session, by, "provider.vet")
         p = service.get_provider(session, provider_id=provider_id)
         record = service.add_training(
             session,

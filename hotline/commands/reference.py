@@ -1,4 +1,4 @@
-"""``hotline catalog``, ``hotline areas``, ``hotline users``: the reference data every domain reads."""
+"""``hotline catalog``, ``hotline areas``: the reference data every domain reads (staff: ``commands/users.py``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import click
 
 from config import areas as areas_mod
 from config import catalog as catalog_mod
-from config import staff as staff_mod
 from hotline.cli_base import CliContext, group, pass_cli, print_json
 
 
@@ -106,38 +105,3 @@ def areas_list(cli: CliContext, as_json: bool) -> None:
     indent = {"district": "", "street": "  ", "community": "    "}
     for row in rows:
         click.echo(f"{indent[str(row['level'])]}{row['code']}  {row['name_zh']}  {row['name_en']}")
-
-
-@click.group("users", help="Staff: operators, dispatchers, supervisors, admins.")
-def users() -> None:
-    pass
-
-
-@users.command("create")
-@click.option("--name", required=True)
-@click.option("--role", required=True, type=click.Choice(staff_mod.ROLES))
-@click.option("--extension", help="Phone extension the operator answers (e.g. 7001).")
-@pass_cli
-def users_create(cli: CliContext, name: str, role: str, extension: str | None) -> None:
-    """Add a staff member."""
-    with cli.db.transaction() as session:
-        member = staff_mod.create(session, name=name, role=role, extension=extension)
-        click.echo(
-            f"created {member.role} {member.name} (id {member.id}" + (f", ext {extension})" if extension else ")")
-        )
-
-
-@users.command("list")
-@click.option("--json", "as_json", is_flag=True)
-@pass_cli
-def users_list(cli: CliContext, as_json: bool) -> None:
-    with cli.db.read() as session:
-        rows = [
-            {"id": s.id, "name": s.name, "role": s.role, "extension": s.extension, "active": s.active}
-            for s in staff_mod.list_staff(session)
-        ]
-    if as_json:
-        print_json(rows)
-        return
-    for row in rows:
-        click.echo(f"{row['id']:>4}  {row['role']:<11} {row['extension'] or '-':<6} {row['name']}")

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import click
 
-from config import areas, catalog, staff
+from config import areas, catalog
 from config.errors import InvalidInput
-from config.staff import Actor
 from dispatch import lifecycle, residents, service
 from dispatch.schemas import TicketOut
 from dispatch.states import CHANNELS, STATUSES, URGENCIES, check_transition
-from hotline.cli_base import CliContext, group, pass_cli, print_json
+from hotline.cli_base import CliContext, acting, by_option, group, pass_cli, print_json
 from hotline.voice import service as voice_service
 from sms import service as sms_service
 from sms.schemas import MessageOut
@@ -29,15 +28,6 @@ def ticket() -> None:
     pass
 
 
-def _actor(session, operator: str | None) -> tuple[Actor, staff.Staff | None]:  # type: ignore[no-untyped-def]
-    if not operator:
-        return Actor("cli"), None
-    member = (staff.get_by_extension(session, extension=operator) if operator.isdigit() else None) or staff.get_by_name(
-        session, name=operator
-    )
-    return Actor.of_staff(member), member
-
-
 @ticket.command("create")
 @click.option("--phone", required=True, help="Resident's phone as given: 13800138000, 0573-82123456, ...")
 @click.option("--item", "item_code", required=True, help="Service item code (hotline catalog list).")
@@ -47,7 +37,7 @@ def _actor(session, operator: str | None) -> tuple[Actor, staff.Staff | None]:  
 @click.option("--urgency", type=click.Choice(URGENCIES), default="normal", show_default=True)
 @click.option("--channel", type=click.Choice(CHANNELS), default="phone", show_default=True)
 @click.option("--name", "resident_name", help="Resident's name, if new.")
-@click.option("--operator", help="Operator's name or extension.")
+@by_option()
 @pass_cli
 def create(
     cli: CliContext,
@@ -59,7 +49,7 @@ def create(
     urgency: str,
     channel: str,
     resident_name: str | None,
-    operator: str | None,
+    by: str | None,
 ) -> None:
     """Open a ticket and print its number. A second open request from the same resident for the
     same item within 24 hours is added to the first ticket instead."""
@@ -67,7 +57,7 @@ def create(
     with cli.db.transaction() as session:
         item = catalog.get_item(session, code=item_code)
         area = areas.get_community(session, code=community) if community else None
-        actor, member = _actor(session, operator)
+        actor, member = acting(session, by, "ticket.create")
         resident = residents.get_or_create_resident(
             session, phone=e164, name=resident_name, community=area, address=address, language=cli.settings.locale
         )
@@ -87,7 +77,7 @@ def create(
         number = ticket.number
         call = voice_service.link_live_call(session, operator=member, ticket=ticket) if member else None
     if call is not None:
-        click.echo(f"linked to call {call.id} (the call {operator} is on)", err=True)
+        click.echo(f"linked to call {call.id} (the call {by} is on)", err=True)
     if not created:
         click.echo(f"linked to open ticket {number} (same resident and item within 24 hours)", err=True)
     click.echo(number)
@@ -174,15 +164,16 @@ def _where(record: TicketOut) -> str:
 @click.argument("number")
 @click.argument("status", type=click.Choice(STATUSES))
 @click.option("--note", help="Why, for the audit trail.")
-@click.option("--operator", help="Operator's name or extension.")
+@by_option()
 @pass_cli
-def move(cli: CliContext, number: str, status: str, note: str | None, operator: str | None) -> None:
+def move(cli: CliContext, number: str, status: str, note: str | None, by: str | None) -> None:
     """Perform one lifecycle step (an illegal step is refused). Offers, acceptance, arrival and
     completion have commands of their own (offer, the provider's texts, complete); cancelling
     withdraws the ticket's offers."""
     with cli.db.transaction() as session:
         ticket_row = service.get_ticket(session, number=number)
-        actor, member = _actor(session, operator)
+        action = {"cancelled": "ticket.cancel", "reopened": "ticket.reopen"}.get(status, "ticket.triage")
+        actor, member = acting(session, by, action)
         check_transition(ticket_row.status, status)
         if status in DISPATCH_STEPS:
             raise InvalidInput(f"{status} is {DISPATCH_STEPS[status]}")
@@ -194,7 +185,7 @@ def move(cli: CliContext, number: str, status: str, note: str | None, operator: 
         call = voice_service.link_live_call(session, operator=member, ticket=ticket_row) if member else None
         click.echo(f"{ticket_row.number}: {event.from_status} -> {event.to_status}")
     if call is not None:
-        click.echo(f"linked to call {call.id} (the call {operator} is on)", err=True)
+        click.echo(f"linked to call {call.id} (the call {by} is on)", err=True)
 
 
 @ticket.command("list")

@@ -6,11 +6,8 @@ import asyncio
 
 import click
 
-from config import staff
-from config.errors import NotFound
-from config.staff import Actor
 from dispatch import service as dispatch_service
-from hotline.cli_base import CliContext, group, pass_cli, print_json
+from hotline.cli_base import CliContext, acting, by_option, group, pass_cli, print_json
 from hotline.voice import flows, service
 from hotline.voice.models import CALLBACK_STATUSES, OUTCOMES
 from hotline.voice.schemas import CallbackOut, CallOut
@@ -52,14 +49,14 @@ def calls_list(cli: CliContext, outcomes: tuple[str, ...], phone: str | None, li
 @calls.command("link")
 @click.argument("call_id", type=int)
 @click.argument("ticket_number")
-@click.option("--operator", help="Operator's name or extension (for the ticket's audit trail).")
+@by_option()
 @pass_cli
-def calls_link(cli: CliContext, call_id: int, ticket_number: str, operator: str | None) -> None:
+def calls_link(cli: CliContext, call_id: int, ticket_number: str, by: str | None) -> None:
     """Link a call to the ticket created or worked during it."""
     with cli.db.transaction() as session:
         call = service.get_call(session, call_id=call_id)
         ticket = dispatch_service.get_ticket(session, number=ticket_number)
-        actor = Actor.of_staff(_staff(session, operator)) if operator else Actor("cli")
+        actor, _ = acting(session, by, "ticket.create")
         linked = service.link_call_to_ticket(session, call=call, ticket=ticket, actor=actor)
     click.echo(f"call {call_id} {'linked to' if linked else 'was already linked to'} ticket {ticket_number}")
 
@@ -103,21 +100,13 @@ def callbacks_call(cli: CliContext, entry_id: int, extension: str) -> None:
 
 @callbacks_desk.command("done")
 @click.argument("entry_id", type=int)
-@click.option("--operator", help="Operator's name or extension.")
+@by_option()
 @click.option("--note", help="What came of it.")
 @pass_cli
-def callbacks_done(cli: CliContext, entry_id: int, operator: str | None, note: str | None) -> None:
+def callbacks_done(cli: CliContext, entry_id: int, by: str | None, note: str | None) -> None:
     """Take an entry off the list."""
     with cli.db.transaction() as session:
         entry = service.get_callback(session, entry_id=entry_id)
-        service.close_callback(
-            session, entry=entry, operator=_staff(session, operator) if operator else None, note=note
-        )
+        _, member = acting(session, by, "ticket.create")
+        service.close_callback(session, entry=entry, operator=member, note=note)
     click.echo(f"callback {entry_id} done")
-
-
-def _staff(session, who: str) -> staff.Staff:  # type: ignore[no-untyped-def]
-    member = staff.get_by_extension(session, extension=who) if who.isdigit() else None
-    if member is None and who.isdigit():
-        raise NotFound(f"no active staff member has extension {who}")
-    return member or staff.get_by_name(session, name=who)

@@ -15,8 +15,9 @@ from starlette.datastructures import FormData
 from twilio.twiml.voice_response import VoiceResponse
 
 from config import catalog, clock, spool
+from config.auth import Principal, require
 from config.db import Database
-from config.errors import NotFound
+from config.errors import Forbidden
 from config.events import EventBus
 from config.settings import Settings
 from config.web import DatabaseDep, SettingsDep
@@ -227,12 +228,15 @@ def status(request: Request, form: TwilioForm) -> Response:
 
 @router.get("/events", response_class=StreamingResponse)
 async def screen_pops(
-    request: Request, settings: SettingsDep, extension: Annotated[str, Query(pattern=r"^\d{2,6}$")]
+    request: Request,
+    extension: Annotated[str, Query(pattern=r"^\d{2,6}$")],
+    who: Annotated[Principal, Depends(require("ticket.create"))],
 ) -> StreamingResponse:
-    """Server-Sent Events: the screen pops for the operator at ``extension``. Until staff logins
-    exist it is served only in demo mode (residents' data is never public)."""
-    if not settings.demo:
-        raise NotFound("the screen-pop stream is served only in demo mode until the console's login exists")
+    """Server-Sent Events: the screen pops for the operator at ``extension``. Staff who take calls
+    see their own extension's; dispatchers and above (and API keys) may watch any."""
+    own = who.staff is not None and who.staff.extension == extension
+    if who.staff is not None and not own and not who.can("ticket.escalate"):
+        raise Forbidden(f"{who.name} may watch only their own extension's calls")
     bus: EventBus = request.app.state.events
 
     async def stream() -> AsyncIterator[str]:

@@ -142,7 +142,16 @@ def test_unknown_status_is_a_usage_error(cli) -> None:  # type: ignore[no-untype
 def test_users_list_json(cli) -> None:  # type: ignore[no-untyped-def]
     cli("users", "create", "--name", "赵敏", "--role", "supervisor")
     rows = json.loads(cli("users", "list", "--json").stdout)
-    assert rows == [{"id": rows[0]["id"], "name": "赵敏", "role": "supervisor", "extension": None, "active": True}]
+    assert rows == [
+        {
+            "id": rows[0]["id"],
+            "name": "赵敏",
+            "role": "supervisor",
+            "extension": None,
+            "active": True,
+            "can_log_in": False,
+        }
+    ]
     again = cli("users", "create", "--name", "x", "--role", "operator", "--extension", "7001")
     assert again.exit_code == 0
     clash = cli("users", "create", "--name", "y", "--role", "operator", "--extension", "7001")

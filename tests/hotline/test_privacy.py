@@ -9,7 +9,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from config import catalog, clock
+from config import catalog, clock, staff
 from config.db import Database
 from config.privacy import PrivacyEvent
 from config.settings import Settings
@@ -31,7 +31,7 @@ def _resident_with_everything(db: Database, settings: Settings, *, at: dt.dateti
     """A resident who phoned and texted: a ticket with an operator-labelled text, texts both ways
     (one still queued), a call with a recording."""
     with clock.freeze(at), db.transaction() as session:
-        factories.operator(session)
+        staff.create(session, name="王芳", role="supervisor", extension="7001")  # personal data: supervisors
         ticket = factories.ticket(session, settings, phone=PHONE, text="张阿姨家厨房水管漏水，紫阳小区3幢402")
         ticket.resident.name, ticket.resident.address, ticket.address = "张阿姨", "3幢402", "3幢402"
         item = catalog.get_item(session, code="PE-PIPE-LEAK")
@@ -153,3 +153,11 @@ def test_the_retention_period_cannot_be_set_below_30_days(days: int) -> None:
 
     with pytest.raises(ConfigError, match="HOTLINE_RETENTION_DAYS"):
         load_settings(demo=True, retention_days=days)
+
+
+def test_an_operator_may_neither_export_nor_erase(cli: Cli, db: Database) -> None:
+    with db.transaction() as session:
+        factories.operator(session, name="李强", extension="7002")
+    for command in ("export", "erase"):
+        result = cli("residents", command, PHONE, "--by", "7002", "--reason", "asked")
+        assert result.exit_code == 2 and "resident.data" in result.stderr

@@ -1,4 +1,4 @@
-"""The supervisor's pages: provider list with filters, profile, vetting queue (demo mode only)."""
+"""The supervisor's pages: provider list with filters, profile, vetting queue (staff only)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from config.settings import Settings
 from config.staff import Actor
 from hotline.app import create_app
 from providers import ledger, service
+from tests.console_support import log_in
 from tests.providers import builders
 from tests.providers.builders import WORKDAY_MORNING
 
@@ -39,16 +40,16 @@ def _seed(db: Database, settings: Settings) -> dict[str, int]:
         return {"ready": ready.id, "expired": expired.id, "applicant": applicant.id}
 
 
-def test_pages_are_not_served_outside_demo_mode(db: Database, settings: Settings) -> None:
+def test_pages_need_a_login(db: Database, settings: Settings) -> None:
     with TestClient(create_app(settings, db)) as client:
-        assert client.get("/providers").status_code == 404
-        assert client.get("/providers/vetting").status_code == 404
+        assert client.get("/providers").status_code == 401
+        assert client.get("/providers/vetting").status_code == 401
 
 
 def test_the_list_filters_and_says_why_a_provider_may_not_be_dispatched(db: Database, settings: Settings) -> None:
     ids = _seed(db, settings)
-    demo = settings.model_copy(update={"demo": True})
-    with clock.freeze(WORKDAY_MORNING), TestClient(create_app(demo, db)) as client:
+    with clock.freeze(WORKDAY_MORNING), TestClient(create_app(settings, db)) as client:
+        log_in(client, db, settings, "observer", name="观察员")
         page = client.get("/providers?lang=en").text
         assert "南湖水电维修服务部" in page and "张志愿" in page
         assert "Liability insurance expired on 2026-11-01" in page
@@ -63,8 +64,8 @@ def test_the_list_filters_and_says_why_a_provider_may_not_be_dispatched(db: Data
 
 def test_profile_and_vetting_queue_in_both_languages(db: Database, settings: Settings) -> None:
     ids = _seed(db, settings)
-    demo = settings.model_copy(update={"demo": True})
-    with clock.freeze(WORKDAY_MORNING), TestClient(create_app(demo, db)) as client:
+    with clock.freeze(WORKDAY_MORNING), TestClient(create_app(settings, db)) as client:
+        log_in(client, db, settings, "observer", name="观察员")
         profile = client.get(f"/providers/{ids['ready']}?lang=en").text
         assert "May be offered jobs now." in profile
         assert "Acceptance rate" in profile and "100%" in profile

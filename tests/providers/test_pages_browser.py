@@ -12,6 +12,7 @@ from config.db import Database
 from config.settings import Settings
 from hotline.app import create_app
 from providers import demo
+from tests.console_support import browser_log_in, staff_member
 from tests.support import CHROMIUM_ARGS, chromium_path, live_server
 
 pytestmark = pytest.mark.browser
@@ -22,6 +23,7 @@ def live_demo(db: Database, settings: Settings) -> Iterator[str]:
     demo_settings = settings.model_copy(update={"demo": True})
     with db.transaction() as session:
         demo.seed(session, demo_settings)
+    staff_member(db, "supervisor")
     with live_server(create_app(demo_settings, db)) as url:
         yield url
 
@@ -34,7 +36,7 @@ def test_supervisor_filters_volunteers_and_opens_a_profile(live_demo: str, tmp_p
         browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
         try:
             page = browser.new_page(locale="zh-CN", viewport={"width": 1400, "height": 900})
-            page.goto(live_demo + "/providers")
+            browser_log_in(page, live_demo, next_path="/providers", role="supervisor")
             assert page.locator("h1").inner_text().startswith("服务商")
             assert page.locator("tbody tr").count() == 8
             page.screenshot(path=str(shots / "providers-list-zh.png"), full_page=True)

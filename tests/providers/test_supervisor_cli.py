@@ -27,14 +27,20 @@ def test_an_applicant_is_vetted_approved_and_becomes_dispatchable(cli, db: Datab
         builders.supervisor(session)
         p = builders.provider(session, settings, kind="individual", status="applicant", documents_valid_until=None)
         provider_id = str(p.id)
-    assert cli("providers", "status", provider_id, "vetting", "--by", "7001", "--reason", "papers in").exit_code == 0
+    operator_may_not = cli("providers", "status", provider_id, "vetting", "--by", "7001", "--reason", "papers in")
+    assert operator_may_not.exit_code == 2
+    assert operator_may_not.stderr == "hotline: error: 王芳 is operator: not allowed to provider.status\n"
+    assert cli("providers", "status", provider_id, "vetting", "--by", "赵敏", "--reason", "papers in").exit_code == 0
     vetted = cli("providers", "vet", provider_id, "--check", "identity", "--check", "interview", "--by", "王芳")
-    assert "still to check: skill_certificate, standard_prices" in vetted.stdout
+    assert "still to check: skill_certificate, standard_prices" in vetted.stdout, vetted.stderr
     refused = cli("providers", "approve", provider_id, "--by", "赵敏")
     assert refused.exit_code == 2
     assert "vetting checklist incomplete: skill_certificate, standard_prices" in refused.stderr
     cli("providers", "vet", provider_id, "--check", "skill_certificate", "--check", "standard_prices", "--by", "王芳")
-    assert "supervisor's decision" in cli("providers", "approve", provider_id, "--by", "7001").stderr
+    assert (
+        "王芳 is operator: not allowed to provider.approve"
+        in cli("providers", "approve", provider_id, "--by", "7001").stderr
+    )
     approved = cli("providers", "approve", provider_id, "--by", "赵敏", "--probation")
     assert approved.stdout.strip() == f"provider {provider_id}: vetting -> probation"
     eligible = json.loads(

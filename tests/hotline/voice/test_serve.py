@@ -16,6 +16,7 @@ from config.db import Database
 from config.settings import Settings
 from hotline.app import create_app
 from tests import factories
+from tests.console_support import log_in
 from tests.hotline.voice.ami_peer import SECRET, USERNAME, Connection, ThreadedPeer, transcript
 
 
@@ -63,6 +64,7 @@ def test_operator_console_receives_the_screen_pop_when_the_queue_rings_their_ext
         )
         app = create_app(configured, db, background=True)
         with Server(app) as base, httpx.Client(base_url=base, timeout=10) as client:
+            log_in(client, db, configured, "operator", name="李娜")
             wait_until(lambda: client.get("/healthz").status_code == 200)
             assert client.get("/healthz").json()["checks"]["ami"] == "ok"
             with client.stream("GET", "/voice/events", params={"extension": "7006"}) as stream:
@@ -78,11 +80,14 @@ def test_operator_console_receives_the_screen_pop_when_the_queue_rings_their_ext
     assert pop["extension"] == "7006" and pop["caller"] == "7007" and pop["new_caller"] is True and pop["queue"] == "88"
 
 
-def test_screen_pop_stream_is_not_public_outside_demo_mode(db: Database, settings: Settings) -> None:
+def test_screen_pop_stream_is_for_staff_who_take_calls(db: Database, settings: Settings) -> None:
     from fastapi.testclient import TestClient
 
     with TestClient(create_app(settings, db)) as client:
-        assert client.get("/voice/events", params={"extension": "7006"}).status_code == 404
+        assert client.get("/voice/events", params={"extension": "7006"}).status_code == 401
+        log_in(client, db, settings, "observer")
+        assert client.get("/voice/events", params={"extension": "7006"}).status_code == 403
+        log_in(client, db, settings, "operator")
         assert client.get("/voice/events", params={"extension": "not-a-number"}).status_code == 422
 
 

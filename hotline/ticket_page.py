@@ -1,0 +1,217 @@
+"""The ticket page (``/tickets/{number}``): what happened (events, texts, calls in one
+timeline), who asked (the resident's card and previous tickets), who could go (the suggested
+providers with their reasons, and the offers made), and the actions the reader's role allows.
+
+It lives in ``hotline/`` because it reads every channel: tickets (dispatch), texts (sms) and
+calls (voice). The actions are ``hotline/ticket_actions.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from config import areas, catalog, phones
+from config.auth import Principal, require
+from config.errors import HotlineError
+from config.i18n import N_, gettext
+from config.settings import Settings
+from config.staff import Staff
+from config.web import LocaleDep, ReadSession, SettingsDep, render
+from dispatch import offers, service
+from dispatch.escalation import sla_state
+from dispatch.models import Ticket
+from dispatch.resident_views import TAG_LABELS
+from dispatch.states import CHANNEL_LABELS, LABELS, URGENCIES, URGENCY_LABELS
+from hotline.voice.models import Call
+from sms import service as sms_service
+from sms.models import InboundMessage
+
+router = APIRouter(prefix="/tickets", include_in_schema=False)
+Viewer = Annotated[Principal, Depends(require("console.view"))]
+
+KIND_LABELS = {
+    "created": N_("Opened"),
+    "status": N_("Status"),
+    "note": N_("Note"),
+    "classified": N_("Service item"),
+    "located": N_("Location"),
+    "urgency": N_("Urgency"),
+    "repeat_contact": N_("Asked again"),
+    "offered": N_("Offer sent"),
+    "escalated": N_("Escalated"),
+    "intake_point": N_("Intake point"),
+}
+DONE = {
+    "triage": N_("Triage saved."),
+    "offer": N_("Offered. The provider has been texted."),
+    "note": N_("Note added."),
+    "resolve": N_("Closed at first contact."),
+    "cancel": N_("Ticket cancelled."),
+    "reopen": N_("Ticket reopened."),
+}
+OFFERABLE = ("new", "reopened", "dispatching", "offered")
+OFFER_LABELS = {
+    "live": N_("Waiting for an answer"),
+    "accepted": N_("Accepted"),
+    "completed": N_("Completed"),
+    "declined": N_("Declined"),
+    "expired": N_("No answer in time"),
+    "lost": N_("Taken by another"),
+    "withdrawn": N_("Withdrawn"),
+}
+
+
+@dataclass
+class Entry:
+    """One line of the timeline."""
+
+    at: dt.datetime
+    kind: str  # event, sms_in, sms_out, call
+    title: str
+    who: str
+    text: str | None
+    detail: str | None = None
+
+
+def _who(actor: str, names: dict[str, str], locale: str) -> str:
+    if actor in names:
+        return names[actor]
+    return {"system": gettext(locale, "System"), "resident": gettext(locale, "Resident"), "cli": "CLI"}.get(
+        actor, actor
+    )
+
+
+def _event_entries(ticket: Ticket, names: dict[str, str], locale: str) -> list[Entry]:
+    entries = []
+    for e in ticket.events:
+        title = gettext(locale, KIND_LABELS.get(e.kind, e.kind))
+        if e.kind == "status" and e.to_status:
+            title += f": {gettext(locale, LABELS[e.from_status]) if e.from_status else ''} → "
+            title += gettext(locale, LABELS[e.to_status])
+        detail = None
+        if e.data and e.kind in ("classified", "urgency"):
+            detail = f"{e.data.get('from') or '—'} → {e.data.get('to')}"
+        elif e.data and e.kind == "located":
+            detail = str((e.data.get("to") or {}).get("address") or "")
+        entries.append(Entry(e.at, "event", title, _who(e.actor, names, locale), e.note, detail))
+    return entries
+
+
+def _message_entries(session: Session, ticket: Ticket, locale: str, full_phones: bool) -> list[Entry]:
+    entries = []
+    for m in sms_service.list_messages(session, subject="ticket:" + ticket.number, limit=200):
+        if isinstance(m, InboundMessage):
+            who = m.phone or m.from_raw
+            entries.append(Entry(m.received_at, "sms_in", gettext(locale, "Text in"), _phone(who, full_phones), m.body))
+        else:
+            title = gettext(locale, "Text out") + f" ({m.status})"
+            entries.append(Entry(m.created_at, "sms_out", title, _phone(m.to, full_phones), m.body))
+    return entries
+
+
+def _call_entries(session: Session, ticket: Ticket, locale: str, full_phones: bool) -> list[Entry]:
+    entries = []
+    for call in session.scalars(select(Call).where(Call.ticket_id == ticket.id).order_by(Call.started_at)):
+        title = gettext(locale, "Call") + f" ({call.outcome or call.direction})"
+        talk = f"{call.talk_seconds} s" if call.talk_seconds is not None else None
+        entries.append(Entry(call.started_at, "call", title, _phone(call.caller_phone or "", full_phones), None, talk))
+    return entries
+
+
+def _phone(value: str, full: bool) -> str:
+    return value if full or not value.startswith("+") else phones.masked(value)
+
+
+def _suggestions(session: Session, ticket: Ticket, settings: Settings, locale: str) -> dict[str, Any]:
+    if ticket.status not in OFFERABLE:
+        return {"candidates": [], "excluded": [], "why_none": None}
+    if ticket.item is None:
+        return {"candidates": [], "excluded": [], "why_none": gettext(locale, "Triage first: choose the service.")}
+    if ticket.community is None and ticket.resident.community is None:
+        return {"candidates": [], "excluded": [], "why_none": gettext(locale, "Triage first: choose the community.")}
+    try:
+        ranking = offers.suggest(session, ticket=ticket, settings=settings)
+    except HotlineError as exc:
+        return {"candidates": [], "excluded": [], "why_none": exc.message}
+    return {
+        "candidates": [
+            {
+                "id": c.provider.id,
+                "name": c.provider.name_zh,
+                "score": c.score,
+                "reasons": [r.text(locale) for r in c.reasons],
+            }
+            for c in ranking.candidates[:8]
+        ],
+        "excluded": [
+            {"id": x.provider.id, "name": x.provider.name_zh, "reasons": [r.text(locale) for r in x.reasons]}
+            for x in ranking.excluded[:8]
+        ],
+        "why_none": None,
+    }
+
+
+def ticket_context(
+    session: Session, *, ticket: Ticket, settings: Settings, who: Principal, locale: str
+) -> dict[str, Any]:
+    full = who.can("resident.phone")
+    names = {f"staff:{s.id}": s.name for s in session.scalars(select(Staff))}
+    names.update({f"provider:{o.provider.id}": o.provider.name_zh for o in offers.offers_of(session, ticket=ticket)})
+    timeline = _event_entries(ticket, names, locale) + _message_entries(session, ticket, locale, full)
+    timeline += _call_entries(session, ticket, locale, full)
+    timeline.sort(key=lambda e: e.at)
+    resident = ticket.resident
+    previous = [t for t in service.list_tickets(session, phone=resident.phone, limit=11) if t.id != ticket.id][:10]
+    return {
+        "ticket": ticket,
+        "status_label": gettext(locale, LABELS[ticket.status]),
+        "urgency_label": gettext(locale, URGENCY_LABELS[ticket.urgency]),
+        "channel_label": gettext(locale, CHANNEL_LABELS[ticket.channel]),
+        "sla": sla_state(ticket, share=settings.dispatch.at_risk_share),
+        "timeline": timeline,
+        "phone": _phone(resident.phone, full),
+        "tags": [gettext(locale, TAG_LABELS.get(tag, tag)) for tag in resident.tags],
+        "previous": [(t.number, gettext(locale, LABELS[t.status]), t.created_at, t.description) for t in previous],
+        "offers": [
+            (o.provider.name_zh, o.code, o.status, gettext(locale, OFFER_LABELS.get(o.status, o.status)), o.expires_at)
+            for o in offers.offers_of(session, ticket=ticket)
+        ],
+        "offerable": ticket.status in OFFERABLE,
+        "item_choices": [(i.code, f"{i.name(locale)} ({i.code})") for i in catalog.list_items(session)],
+        "community_choices": [(a.code, a.path(locale)) for a in areas.list_areas(session, level="community")],
+        "urgency_choices": [(u, gettext(locale, URGENCY_LABELS[u])) for u in URGENCIES],
+        **_suggestions(session, ticket, settings, locale),
+    }
+
+
+def render_ticket(
+    request: Request,
+    session: Session,
+    *,
+    number: str,
+    settings: Settings,
+    who: Principal,
+    locale: str,
+    error: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    ticket = service.get_ticket(session, number=number)
+    context = ticket_context(session, ticket=ticket, settings=settings, who=who, locale=locale)
+    done = request.query_params.get("done")
+    context["notice"] = gettext(locale, DONE[done]) if done in DONE and not error else None
+    context["error"] = error
+    return render(request, "console/ticket.html", context, status_code=status_code)
+
+
+@router.get("/{number}", response_class=HTMLResponse)
+def ticket_page(
+    request: Request, number: str, session: ReadSession, settings: SettingsDep, locale: LocaleDep, who: Viewer
+) -> HTMLResponse:
+    return render_ticket(request, session, number=number, settings=settings, who=who, locale=locale)

@@ -1,0 +1,189 @@
+"""The console as an operator sees it, in headless Chromium against the real server: log in, a
+signed text arrives and its ticket appears in the open queue without reloading, a change made
+in another process shows up too."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from config.db import Database
+from config.settings import Settings
+from config.staff import Actor
+from dispatch import service
+from dispatch.models import Ticket
+from hotline.app import create_app
+from tests.console_support import browser_log_in, staff_member
+from tests.support import CHROMIUM_ARGS, chromium_path, live_server
+from tests.twilio_support import ACCOUNT_SID, AUTH_TOKEN, HOTLINE_NUMBER, sign
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def served(db: Database, settings: Settings) -> Iterator[tuple[str, FastAPI]]:
+    app = create_app(settings.model_copy(update={"twilio_auth_token": AUTH_TOKEN}), db)
+    with live_server(app) as base:
+        app.state.settings = app.state.settings.model_copy(update={"public_url": base})  # what Twilio signs
+        yield base, app
+
+
+@pytest.fixture
+def console(served: tuple[str, FastAPI]) -> str:
+    return served[0]
+
+
+def _text(base: str, body: str, sender: str, sid: str) -> None:
+    form = {"MessageSid": sid, "AccountSid": ACCOUNT_SID, "From": sender, "To": HOTLINE_NUMBER, "Body": body}
+    signature = sign(base + "/sms/twilio/inbound", form)
+    response = httpx.post(base + "/sms/twilio/inbound", data=form, headers={"X-Twilio-Signature": signature})
+    assert response.status_code == 200, response.text
+
+
+def test_an_operator_sees_a_texted_ticket_arrive_live(console: str, db: Database, tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    shots = Path(os.environ.get("HOTLINE_SCREENSHOTS", tmp_path))
+    staff_member(db, "operator")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(locale="zh-CN", viewport={"width": 1400, "height": 800})
+            browser_log_in(page, console, name="王芳")
+            expect(page.locator("h1")).to_contain_text("待处理工单")
+            expect(page.locator("#live")).to_have_attribute("data-state", "on")
+            _text(
+                console,
+                "厨房水管漏水，3幢401，请尽快派人 <img src=x onerror=alert(1)>",
+                "+8613800138000",
+                "SM" + "1" * 32,
+            )
+            started = time.monotonic()  # from the webhook's 2xx
+            with db.read() as session:
+                number = session.query(Ticket.number).one()[0]
+            row = page.locator(f'tr[data-number="{number}"]')
+            expect(row).to_be_visible(timeout=2000)
+            assert time.monotonic() - started < 2
+            expect(row).to_contain_text("+8613800138000")  # operators see full numbers
+            expect(row).to_contain_text("<img src=x onerror=alert(1)>")  # shown as text, not markup
+            assert page.locator("img").count() == 0
+            other_process = Database(db.url)
+            try:
+                with other_process.transaction() as session:
+                    ticket = service.get_ticket(session, number=number)
+                    service.move_ticket(session, ticket=ticket, to="dispatching", actor=Actor("cli"))
+            finally:
+                other_process.dispose()
+            expect(row.locator("td.status-dispatching")).to_be_visible(timeout=2500)
+            page.screenshot(path=str(shots / "queue-zh.png"), full_page=True)
+            page.keyboard.press("/")
+            expect(page.locator("#queue-search")).to_be_focused()
+            page.keyboard.type("13800138000")
+            page.keyboard.press("Enter")
+            page.wait_for_url("**/?q=13800138000*")
+            expect(page.locator(f'tr[data-number="{number}"]')).to_be_visible()
+            page.get_by_role("link", name="English").click()
+            expect(page.locator("h1")).to_contain_text("Open tickets")
+            page.screenshot(path=str(shots / "queue-en.png"), full_page=True)
+        finally:
+            browser.close()
+
+
+def test_an_operator_triages_offers_and_sees_the_provider_accept(
+    console: str, db: Database, settings: Settings, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    from config import clock
+    from tests.dispatch import scene
+
+    shots = Path(os.environ.get("HOTLINE_SCREENSHOTS", tmp_path))
+    staff_member(db, "operator")
+    with clock.freeze(scene.NOW), sync_playwright() as p:
+        with db.transaction() as session:
+            plumber = scene.plumber(session, settings, 0)
+            plumber_phone = plumber.phone
+        _text(console, "厨房水管漏水，请派人来修", "+8613800138000", "SM" + "2" * 32)
+        with db.read() as session:
+            number = session.query(Ticket.number).one()[0]
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(locale="zh-CN", viewport={"width": 1400, "height": 900})
+            browser_log_in(page, console, name="王芳")
+            page.keyboard.press("j")
+            page.keyboard.press("Enter")
+            page.wait_for_url(f"**/tickets/{number}")
+            expect(page.locator(".suggestions")).to_contain_text("社区")  # no community yet: says so
+            page.select_option('select[name="community"]', scene.COMMUNITY)
+            page.fill('input[name="address"]', "3幢401")
+            page.get_by_role("button", name="保存分拣").click()
+            expect(page.locator(".notice")).to_contain_text("分拣已保存")
+            expect(page.locator("#offer-top")).to_be_visible()
+            page.screenshot(path=str(shots / "ticket-zh.png"), full_page=True)
+            page.keyboard.press("o")
+            expect(page.locator(".notice")).to_contain_text("已派单")
+            with db.read() as session:
+                code = scene.offers_of(session, number)[0].code
+            _text(console, f"Y {code}", plumber_phone, "SM" + "3" * 32)
+            expect(page.locator(".ticket-head .status-accepted")).to_be_visible(timeout=3000)
+            page.screenshot(path=str(shots / "ticket-accepted-zh.png"), full_page=True)
+            with db.read() as session:
+                events = service.get_ticket(session, number=number).events
+                staff_events = [(e.kind, e.staff_id) for e in events if e.actor.startswith("staff:")]
+            operator_id = staff_member(db, "operator").id
+            assert staff_events == [
+                (kind, operator_id) for kind in ("classified", "located", "status", "status", "offered")
+            ]
+        finally:
+            browser.close()
+
+
+def test_the_screen_pop_opens_the_new_ticket_form_for_the_caller(
+    served: tuple[str, FastAPI], db: Database, settings: Settings, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    from config import clock
+    from hotline.voice import service as voice_service
+    from hotline.voice.callerid import CallerId
+
+    base, app = served
+    shots = Path(os.environ.get("HOTLINE_SCREENSHOTS", tmp_path))
+    staff_member(db, "operator")  # extension 7001
+    with db.transaction() as session:
+        call_id = voice_service.create_call(
+            session,
+            transport="ami",
+            external_id="1700000000.9",
+            caller=CallerId("+8613800138000", "8613800138000", False),
+            started_at=clock.now(),
+        ).id
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(locale="zh-CN", viewport={"width": 1400, "height": 900})
+            browser_log_in(page, base, name="王芳")
+            expect(page.locator("#live")).to_have_attribute("data-state", "on")
+            pop = {"kind": "screen_pop", "call_id": call_id, "extension": "7001", "caller": "+8613800138000"}
+            app.state.events.publish("extension:7001", pop)  # what the AMI tracker publishes when 7001 rings
+            page.wait_for_url(f"**/tickets/new?channel=phone&call={call_id}&phone=%2B8613800138000")
+            page.fill("#request-text", "厨房水管漏水，快来人")
+            expect(page.locator("#item-suggestions button").first).to_contain_text("水管漏水维修")
+            expect(page.locator("#item-select")).to_have_value("PE-PIPE-LEAK")
+            page.select_option('select[name="community"]', "330402003001")
+            page.screenshot(path=str(shots / "new-ticket-zh.png"), full_page=True)
+            page.get_by_role("button", name="创建工单").click()
+            page.wait_for_url("**/tickets/26*")
+            expect(page.locator(".timeline")).to_contain_text("厨房水管漏水")
+        finally:
+            browser.close()
+    with db.read() as session:
+        from hotline.voice.models import Call
+
+        assert session.get(Call, call_id).ticket_id is not None
