@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import callbacks.models  # noqa: F401
 import dispatch.models  # noqa: F401
 import hotline.voice.models  # noqa: F401
 import providers.models  # noqa: F401
