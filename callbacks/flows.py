@@ -12,8 +12,10 @@ closes their open surveys. Nothing is half-written: every refusal is a reply and
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from callbacks import complaints, notify, replies, service
@@ -23,9 +25,10 @@ from config import clock
 from config.settings import Settings
 from config.staff import Actor
 from dispatch import residents
-from dispatch.models import Resident
+from dispatch.models import Resident, Ticket
 
 RECENT = dt.timedelta(days=14)  # a late answer to a survey closed this recently is told so
+_TICKET_NUMBER = re.compile(r"(?<!\d)(\d{10})(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,12 @@ def answer_text(
         residents.set_sms_opt_out(session, resident=resident, opted_out=True)
         service.close_open_surveys(session, resident=resident, to="opted_out", actor=Actor.resident(), reason="stop")
         return Answered(notify.stopped(locale), "survey_stop")
+    if reading.complaint and reading.score is None and resident is not None:
+        named = _named_ticket(session, resident=resident, text=text)
+        if named is not None and all(s.ticket_id != named.id for s in asked):
+            return _complaint_line(
+                session, resident=resident, ticket=named, text=text, locale=locale, settings=settings
+            )
     if not asked:
         return _nothing_open(session, resident=resident, reading=reading, locale=locale)
     if reading.new_request and reading.score is None:
@@ -135,3 +144,24 @@ def _nothing_open(
     if last.status == "answered" and last.score is not None:
         return Answered(notify.already_answered(locale, number=number, score=last.score), "survey_repeat", number)
     return Answered(notify.survey_closed(locale, number=number), "survey_closed", number)
+
+
+def _named_ticket(session: Session, *, resident: Resident, text: str) -> Ticket | None:
+    """One of the resident's own tickets that the text names by its number."""
+    for number in _TICKET_NUMBER.findall(text):
+        ticket = session.scalar(select(Ticket).where(Ticket.number == number, Ticket.resident_id == resident.id))
+        if ticket is not None:
+            return ticket
+    return None
+
+
+def _complaint_line(
+    session: Session, *, resident: Resident, ticket: Ticket, text: str, locale: str, settings: Settings
+) -> Answered:
+    """A complaint about a ticket the text names ("投诉 2611200001 师傅乱收费"), survey or not."""
+    opened = complaints.open_complaint(
+        session, resident=resident, text=text, source="sms", actor=Actor.resident(), settings=settings, ticket=ticket
+    )
+    deadline = _deadline(opened.deadline_at, settings)
+    reply = notify.complaint_taken(locale, complaint_id=opened.id, deadline=deadline, rated=True)
+    return Answered(reply, "complaint", ticket.number)

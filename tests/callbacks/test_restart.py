@@ -52,9 +52,7 @@ def survey_texts(db: Database) -> int:
         return session.scalar(select(func.count()).where(OutboundMessage.purpose == "survey")) or 0
 
 
-def test_a_sweeper_killed_between_claim_and_send_loses_nothing_and_sends_once(
-    db: Database, settings: Settings
-) -> None:
+def test_a_sweeper_killed_between_claim_and_send_loses_nothing_and_sends_once(db: Database, settings: Settings) -> None:
     world.completed_job(db, settings)
     world.sweep(db, settings, at(0.1))
     killed = subprocess.run(
