@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session
 
 from callbacks import complaints, timing
 from callbacks.audit import record_event
-from callbacks.models import Complaint, Survey
+from callbacks.models import CallbackEvent, Complaint, Survey
 from callbacks.states import ASKED, DUE, OPEN, SURVEY_CHANNELS, check_survey_step
 from config import clock
-from config.errors import InvalidInput, NotFound
+from config.errors import Conflict, InvalidInput, NotFound
 from config.settings import Settings
-from config.staff import Actor
+from config.staff import Actor, Staff
 from dispatch import service as dispatch_service
 from dispatch.models import Resident, Ticket
 from providers import ledger
@@ -107,6 +107,11 @@ def desk_list(session: Session, *, at: dt.datetime | None = None, limit: int = 2
     return list(session.scalars(query))
 
 
+def survey_events(session: Session, *, survey_id: int) -> list[CallbackEvent]:
+    query = select(CallbackEvent).where(CallbackEvent.survey_id == survey_id).order_by(CallbackEvent.id)
+    return list(session.scalars(query))
+
+
 # --- state changes ---------------------------------------------------------------------------
 
 
@@ -136,9 +141,11 @@ def record_answer(
     and a complaint for a low score or complaint words. Returns the complaint, if one opened."""
     if not 1 <= score <= 5:
         raise InvalidInput(f"a survey score is a whole number from 1 to 5, got {score}")
+    if survey.status not in OPEN:
+        raise Conflict(f"survey {survey.id} is {survey.status}: it takes no answer")
     now = clock.now()
     ticket = survey.ticket
-    if survey.status == "scheduled":  # an operator asked it on the phone: it was sent then
+    if survey.channel == "desk" or survey.status == "scheduled":  # an operator's call is an attempt
         mark_asked(survey, ticket, at=now, settings=settings)
     comment = comment.strip()[:MAX_COMMENT]
     survey.score, survey.comment, survey.answered_at = score, comment or None, now
@@ -174,8 +181,10 @@ def record_answer(
 def record_no_answer(session: Session, *, survey: Survey, actor: Actor, settings: Settings, result: str) -> str:
     """A call was not answered (``result``: no_answer, busy, failed ...): asked again at the next
     attempt time, or closed as ``expired`` after the last attempt. Returns the new status."""
+    if survey.status not in OPEN:
+        raise Conflict(f"survey {survey.id} is {survey.status}: there is nothing to ask again")
     now = clock.now()
-    if survey.status == "scheduled":
+    if survey.channel == "desk" or survey.status == "scheduled":  # the call was the operator's
         mark_asked(survey, survey.ticket, at=now, settings=settings)
     survey.reason = result[:40]
     retry = timing.retry_due(now, attempt=survey.attempts, settings=settings)
@@ -191,6 +200,20 @@ def record_no_answer(session: Session, *, survey: Survey, actor: Actor, settings
     survey.due_at = retry
     session.flush()
     return "no_answer"
+
+
+def start_desk_call(session: Session, *, survey: Survey, operator: Staff, action_id: str) -> None:
+    """An operator rings the resident from the survey call list (the answer is recorded after)."""
+    if survey.status not in OPEN:
+        raise Conflict(f"survey {survey.id} is {survey.status}: there is nothing to ask")
+    record_event(
+        session,
+        survey=survey,
+        kind="call",
+        actor=Actor.of_staff(operator),
+        data={"action_id": action_id, "extension": operator.extension},
+    )
+    session.flush()
 
 
 def close_open_surveys(session: Session, *, resident: Resident, to: str, actor: Actor, reason: str) -> int:

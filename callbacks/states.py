@@ -18,7 +18,7 @@ ASKED = ("sent", "no_answer")  # take answers
 DUE = ("scheduled", "no_answer")  # wait for due_at
 
 SURVEY_STEPS: dict[str, frozenset[str]] = {
-    "scheduled": frozenset({"sent", "expired", "opted_out"}),
+    "scheduled": frozenset({"sent", "no_answer", "answered", "expired", "opted_out"}),  # a desk call answers at once
     "sent": frozenset({"answered", "no_answer", "expired", "opted_out"}),
     "no_answer": frozenset({"sent", "answered", "expired", "opted_out"}),
     "answered": frozenset(),

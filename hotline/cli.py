@@ -8,7 +8,7 @@ import click
 
 from config.errors import HotlineError
 from hotline.cli_base import CliContext, HotlineGroup
-from hotline.commands import dispatching, jobs, messages, providers, reference, system, tickets, voice
+from hotline.commands import dispatching, jobs, messages, providers, reference, surveys, system, tickets, voice
 
 
 @click.group(cls=HotlineGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -34,6 +34,8 @@ for command in (
     system.demo,
     voice.calls,
     voice.callbacks_desk,
+    surveys.surveys,
+    surveys.complaints,
 ):
     cli.add_command(command)
 
