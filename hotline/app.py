@@ -20,6 +20,7 @@ from config.events import LocalEventBus
 from config.settings import Settings, get_settings
 from dispatch.views import router as dispatch_router
 from hotline import intake, scheduler
+from hotline.voice.survey_views import router as survey_voice_router
 from hotline.voice.views import router as voice_router
 from providers.views import router as providers_router
 from sms.views import twilio_router
@@ -116,5 +117,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.include_router(dispatch_router)
     app.include_router(providers_router)
     app.include_router(voice_router)
+    app.include_router(survey_voice_router)
     app.include_router(twilio_router(intake.router_for(settings)))
     return app
