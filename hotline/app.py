@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
+from callbacks.views import router as callbacks_router
 from config.db import Database
 from config.errors import HotlineError
 from config.events import LocalEventBus
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(dispatch_router)
     app.include_router(providers_router)
+    app.include_router(callbacks_router)
     app.include_router(voice_router)
     app.include_router(survey_voice_router)
     app.include_router(twilio_router(intake.router_for(settings)))
