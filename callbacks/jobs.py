@@ -54,17 +54,19 @@ def send_due(db: Database, settings: Settings, *, placer: CallPlacer | None = No
         token, ids = sweep.claim_due(db, limit=batch)
         if not ids:
             return handled
-        handled += send_claimed(db, settings, token=token, placer=placer)
+        handled += send_claimed(db, settings, token=token, ids=ids, placer=placer)
         if len(ids) < batch:
             return handled
 
 
-def send_claimed(db: Database, settings: Settings, *, token: str, placer: CallPlacer | None = None) -> int:
+def send_claimed(
+    db: Database, settings: Settings, *, token: str, ids: list[int], placer: CallPlacer | None = None
+) -> int:
     """Ask what this pass claimed: the texts in one transaction, then each call."""
     with db.transaction() as session:
-        handled = sweep.ask_by_text(session, token=token, settings=settings)
+        handled = sweep.ask_by_text(session, token=token, ids=ids, settings=settings)
     with db.read() as session:
-        rows = sweep.claimed(session, token, "voice")
+        rows = sweep.claimed(session, token=token, ids=ids, channel="voice")
     for row in rows:
         try:
             _call(db, settings, row, token=token, placer=placer)

@@ -180,7 +180,8 @@ def claim_due(db: Database, *, channels: tuple[str, ...] = ("sms", "voice"), lim
     return token, ids
 
 
-def claimed(session: Session, token: str, channel: str) -> list[Any]:
+def claimed(session: Session, *, token: str, ids: list[int], channel: str) -> list[Any]:
+    """The rows of ``ids`` this pass still holds (``token``), of one channel."""
     return list(
         session.execute(
             select(
@@ -204,7 +205,7 @@ def claimed(session: Session, token: str, channel: str) -> list[Any]:
             .join(Ticket, Ticket.id == Survey.ticket_id)
             .join(Resident, Resident.id == Survey.resident_id)
             .outerjoin(ServiceItem, ServiceItem.id == Ticket.item_id)
-            .where(Survey.claim == token, Survey.status.in_(DUE), Survey.channel == channel)
+            .where(Survey.id.in_(ids), Survey.claim == token, Survey.status.in_(DUE), Survey.channel == channel)
             .order_by(Survey.id)
         )
     )
@@ -242,9 +243,9 @@ def code_for(number: str, taken: set[str]) -> str:
     return number
 
 
-def ask_by_text(session: Session, *, token: str, settings: Settings) -> int:
+def ask_by_text(session: Session, *, token: str, ids: list[int], settings: Settings) -> int:
     """Ask the claimed text surveys: outbox rows, ``sent``, events, in the caller's transaction."""
-    rows = claimed(session, token, "sms")
+    rows = claimed(session, token=token, ids=ids, channel="sms")
     if not rows:
         return 0
     now = clock.now()
