@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, exists, func, insert, or_, select, update
+from sqlalchemy import Connection, Table, bindparam, case, exists, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -187,13 +187,10 @@ def claimed(session: Session, *, token: str, ids: list[int], channel: str) -> li
             select(
                 Survey.id,
                 Survey.status,
-                Survey.sent_at,
                 Survey.completed_at,
                 Ticket.number,
                 Ticket.status.label("ticket_status"),
                 Ticket.completed_at.label("ticket_completed_at"),
-                Ticket.provider_id,
-                Ticket.operator_id,
                 Resident.id.label("resident_id"),
                 Resident.phone,
                 Resident.language,
@@ -287,36 +284,27 @@ def ask_by_text(session: Session, *, token: str, ids: list[int], settings: Setti
                 "updated_at": now,
             }
         )
-        sent.append(
-            {
-                "sid": row.id,
-                "code": code,
-                "sent_at": row.sent_at or now,
-                "expires_at": expires,
-                "provider_id": row.provider_id,
-                "operator_id": row.operator_id,
-            }
-        )
+        sent.append({"sid": row.id, "code": code})
         events.append(_event(row.id, now, "status", row.status, "sent", channel="sms", code=code))
     connection = session.connection()
     if texts:
         connection.execute(insert(OUTBOX), texts)
-    if sent:
+    if sent:  # one statement for the batch (an executemany is a round trip a row on PostgreSQL)
+        ticket = select(Ticket).where(Ticket.id == SURVEYS.c.ticket_id)
         connection.execute(
             update(SURVEYS)
-            .where(SURVEYS.c.id == bindparam("sid"))
+            .where(SURVEYS.c.id.in_([row["sid"] for row in sent]))
             .values(
                 status="sent",
-                code=bindparam("code"),
-                sent_at=bindparam("sent_at"),
-                expires_at=bindparam("expires_at"),
-                provider_id=bindparam("provider_id"),
-                operator_id=bindparam("operator_id"),
+                code=case({row["sid"]: row["code"] for row in sent}, value=SURVEYS.c.id),
+                sent_at=func.coalesce(SURVEYS.c.sent_at, now),
+                expires_at=expires,
+                provider_id=ticket.with_only_columns(Ticket.provider_id).scalar_subquery(),
+                operator_id=ticket.with_only_columns(Ticket.operator_id).scalar_subquery(),
                 attempts=SURVEYS.c.attempts + 1,
                 lease_until=None,
                 claim=None,
-            ),
-            sent,
+            )
         )
     if closed:
         connection.execute(
