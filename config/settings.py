@@ -97,6 +97,51 @@ class Dispatch(BaseModel):
         return dt.timedelta(minutes=self.arrival_minutes.get(urgency, self.arrival_minutes["normal"]))
 
 
+SURVEY_CHANNELS = ("sms", "voice", "desk")  # a text, an automated Twilio call, an operator's call
+
+
+class Callbacks(BaseModel):
+    """Surveys after every service and complaints (``[callbacks]`` in default.toml)."""
+
+    sms_delay_minutes: int = Field(default=120, ge=0)  # a survey text this long after completion ...
+    delay_minutes: dict[str, int] = Field(default_factory=dict)  # ... or this long for a category code
+    call_at: str = "10:00"  # phone surveys: the day after completion at this centre time (then opening hours)
+    channels: dict[str, str] = Field(default_factory=dict)  # category code -> sms, voice or desk
+    desk_tags: list[str] = Field(default_factory=lambda: ["elderly", "one_touch", "disabled"])  # a person calls
+    answer_hours: int = Field(default=48, ge=1)  # an unanswered survey text closes after this
+    call_retry_hours: list[float] = Field(default_factory=lambda: [4.0, 24.0])  # waits between call attempts
+    horizon_days: int = Field(default=7, ge=1)  # a ticket completed (or closed) longer ago is left alone
+    low_score: int = Field(default=2, ge=1, le=5)  # a score at or below it opens a complaint
+    complaint_days: int = Field(default=3, ge=1)  # working days (open days, not holidays) to decide
+    complaint_owner: str = ""  # staff name or extension of the supervisor who owns complaints; else the first
+
+    @field_validator("call_at")
+    @classmethod
+    def _call_at(cls, value: str) -> str:
+        _time(value)
+        return value
+
+    @field_validator("channels")
+    @classmethod
+    def _channels(cls, value: dict[str, str]) -> dict[str, str]:
+        for category, channel in value.items():
+            if channel not in SURVEY_CHANNELS:
+                raise ValueError(f"{category}: channel {channel!r} is not one of {', '.join(SURVEY_CHANNELS)}")
+        return value
+
+    @field_validator("delay_minutes")
+    @classmethod
+    def _delays(cls, value: dict[str, int]) -> dict[str, int]:
+        for category, minutes in value.items():
+            if minutes < 0:
+                raise ValueError(f"{category}: a delay cannot be negative")
+        return value
+
+    @property
+    def call_attempts(self) -> int:
+        return len(self.call_retry_hours) + 1
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HOTLINE_", extra="ignore", validate_default=True)
 
@@ -140,6 +185,7 @@ class Settings(BaseSettings):
     ] = ""
 
     dispatch: Dispatch = Field(default_factory=Dispatch)
+    callbacks: Callbacks = Field(default_factory=Callbacks)
 
     # Asterisk AMI (issue: voice)
     ami_host: str = ""

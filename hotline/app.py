@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
+from callbacks.views import router as callbacks_router
 from config.db import Database
 from config.events import LocalEventBus
 from config.settings import Settings, get_settings
@@ -22,6 +23,7 @@ from dispatch.resident_views import router as residents_router
 from dispatch.views import router as dispatch_router
 from hotline import api, intake, intake_page, login, pages, scheduler, ticket_actions, ticket_page
 from hotline.voice.desk import router as callback_desk_router
+from hotline.voice.survey_views import router as survey_voice_router
 from hotline.voice.views import router as voice_router
 from providers.actions import router as provider_actions_router
 from providers.views import router as providers_router
@@ -129,7 +131,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.include_router(api.router)
     app.include_router(providers_router)
     app.include_router(provider_actions_router)
+    app.include_router(callbacks_router)
     app.include_router(voice_router)
     app.include_router(callback_desk_router)
+    app.include_router(survey_voice_router)
     app.include_router(twilio_router(intake.router_for(settings)))
     return app

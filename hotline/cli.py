@@ -15,6 +15,7 @@ from hotline.commands import (  # dispatching adds suggest, offer ... to the tic
     messages,
     providers,
     reference,
+    surveys,
     residents,
     system,
     tickets,
@@ -49,6 +50,8 @@ for command in (
     system.demo,
     voice.calls,
     voice.callbacks_desk,
+    surveys.surveys,
+    surveys.complaints,
 ):
     cli.add_command(command)
 

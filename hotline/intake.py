@@ -1,13 +1,14 @@
 """Where an inbound text goes. An ordered list of handlers, each ``(session, inbound, context)``
 returning the reply (``""``: handled, answer nothing) or ``None`` (not mine: try the next one).
 
-    rate limit -> empty text -> keywords (STATUS, STOP, START, HELP) -> threaded reply -> new ticket
+    rate limit -> empty text -> provider -> survey answer -> keywords (STATUS, STOP, START, HELP)
+    -> threaded reply -> new ticket
 
 A text from a registered provider never opens a ticket: ``provider_command`` carries out PAUSE /
 RESUME, then answers to offers (``dispatch.replies``: Y / N / ARRIVED / DONE with the offer's
-code), and answers anything else with the commands it knows. Survey answers arrive with the
-callbacks issue as one more handler before the keywords; until then such texts reach a ticket like
-any other and an operator sees them.
+code), and answers anything else with the commands it knows. ``survey_reply`` hands a resident's
+text to ``callbacks.flows`` first: an answer to an open survey ("5", "4821 5", "很满意"), STOP in
+the middle of one, or an answer with nothing open never reaches threading.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from sqlalchemy import BindParameter, Select, String, bindparam, select
 from sqlalchemy.orm import Session
 
+from callbacks import flows as survey_flows
 from config import areas, catalog, clock, phones
 from config.i18n import gettext
 from config.settings import Settings
@@ -119,6 +121,18 @@ def provider_command(session: Session, inbound: InboundMessage, ctx: Context) ->
         "ARRIVED 4821 on arrival, DONE 4821 80 when finished with the amount charged. PAUSE stops offers, "
         "RESUME restarts them; for anything else please call the centre.",
     )
+
+
+def survey_reply(session: Session, inbound: InboundMessage, ctx: Context) -> str | None:
+    answered = survey_flows.answer_text(
+        session, resident=ctx.resident, text=ctx.written, locale=ctx.locale, settings=ctx.settings
+    )
+    if answered is None:
+        return None
+    inbound.handled_as = answered.handled_as
+    if answered.ticket_number:
+        inbound.subject = SUBJECT_PREFIX + answered.ticket_number
+    return answered.text
 
 
 def keyword_command(session: Session, inbound: InboundMessage, ctx: Context) -> str | None:
@@ -220,7 +234,15 @@ def new_ticket(session: Session, inbound: InboundMessage, ctx: Context) -> str |
     return reply
 
 
-HANDLERS: list[Handler] = [rate_limit, empty_text, provider_command, keyword_command, threaded_reply, new_ticket]
+HANDLERS: list[Handler] = [
+    rate_limit,
+    empty_text,
+    provider_command,
+    survey_reply,
+    keyword_command,
+    threaded_reply,
+    new_ticket,
+]
 
 
 # --- the router ------------------------------------------------------------------------------

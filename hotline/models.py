@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import callbacks.models  # noqa: F401
 import config.logins
 import config.privacy
 import config.spool  # noqa: F401

@@ -3,7 +3,7 @@
 ``HOLDERS`` is the one list of what the hotline keeps about a person (``config.privacy.Holder``),
 in order. A package that starts keeping personal data adds its holder here; its ``erase`` also
 cancels what is still to happen for that person (outbox texts; the resident's open tickets and
-their live offers: ``dispatch.offer_privacy``; scheduled surveys when they exist).
+their live offers: ``dispatch.offer_privacy``; open surveys: ``callbacks.privacy``).
 
 Every export and erasure is audited (``privacy_events``: who, when, why, how many rows; never the
 number). The retention job ``hotline.retention`` anonymises what is older than
@@ -30,6 +30,7 @@ from sms import privacy as sms_privacy
 
 HOLDERS: tuple[Holder, ...] = (
     offer_privacy.HOLDER,  # first: cancels what is still to happen, then the others anonymise
+    callback_privacy.HOLDER,
     sms_privacy.HOLDER,
     voice_privacy.HOLDER,
     dispatch_privacy.HOLDER,

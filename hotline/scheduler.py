@@ -1,8 +1,8 @@
 """The periodic sweepers, run by APScheduler inside ``hotline serve``.
 
 Everything that must happen later is a row with a due time (outbox texts, expiry reminders, offer
-timeouts, response times; surveys to come). A few named jobs sweep those rows in batches on an interval; there
-is never one scheduler job per row (ARCHITECTURE.md). Each job is a plain function of the
+timeouts, response times, surveys, complaint deadlines). A few named jobs sweep those rows in
+batches on an interval; there is never one scheduler job per row (ARCHITECTURE.md). Each job is a plain function of the
 database and settings that does one pass and returns how many rows it handled; APScheduler runs it
 in a worker thread, never two of the same at once, and logs a failure without stopping the others.
 Any job can be run once by name: ``hotline jobs run NAME``.
@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from callbacks import calls as survey_calls
+from callbacks import jobs as callback_jobs
 from config import spool
 from config.db import Database
 from config.errors import NotFound
@@ -97,6 +99,11 @@ def _spool_pass(db: Database, settings: Settings) -> Callable[[], int]:
     return lambda: spool.replay(db, webhooks, replayers, wait=settings.webhook_db_wait)
 
 
+def _surveys_pass(db: Database, settings: Settings) -> Callable[[], int]:
+    placer = survey_calls.placer_for(settings)  # automated survey calls need Twilio
+    return lambda: callback_jobs.sweep_surveys(db, settings, placer=placer)
+
+
 JOBS: dict[str, Job] = {
     job.name: job
     for job in (
@@ -138,6 +145,18 @@ JOBS: dict[str, Job] = {
             "retrain the text classifier when operators have labelled texts",
             _classifier_pass,
             first_run_after=dt.timedelta(hours=1),
+        ),
+        Job(
+            callback_jobs.SURVEYS_JOB,
+            dt.timedelta(seconds=30),
+            "survey completed tickets, ask due surveys, close unanswered ones, tell residents results",
+            _surveys_pass,
+        ),
+        Job(
+            callback_jobs.COMPLAINTS_JOB,
+            dt.timedelta(minutes=1),
+            "escalate complaints past their deadline",
+            lambda db, settings: lambda: callback_jobs.sweep_complaints(db, settings),
         ),
     )
 }
