@@ -24,7 +24,7 @@ SPEC = {
     },
 }
 SPEC["dispatcher"] = SPEC["operator"] | {"ticket.override", "ticket.escalate", "ticket.cancel", "ticket.reopen"}
-SPEC["supervisor"] = SPEC["dispatcher"] | {"provider.status", "provider.approve", "reports.view"}
+SPEC["supervisor"] = SPEC["dispatcher"] | {"provider.status", "provider.approve", "reports.view", "resident.data"}
 SPEC["admin"] = set(roles.ACTIONS)
 
 
