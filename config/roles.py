@@ -17,6 +17,9 @@ ACTIONS: dict[str, str] = {
     "resident.phone": N_("See residents' full phone numbers"),
     "resident.edit": N_("Edit a resident's tags, language, opt-outs and preferred provider"),
     "resident.data": N_("Export or erase a resident's personal data (PIPL, GDPR)"),
+    "survey.record": N_("Record a survey answer taken by phone"),
+    "complaint.open": N_("Record a complaint"),
+    "complaint.decide": N_("Decide a complaint"),
     "ticket.create": N_("Take calls and texts, open tickets"),
     "ticket.triage": N_("Triage a ticket: item, community, address, urgency"),
     "ticket.offer": N_("Offer a ticket to the top suggested provider"),
@@ -47,10 +50,12 @@ _OPERATOR = frozenset(
         "ticket.note",
         "ticket.resolve",
         "provider.vet",  # paperwork; approving is a supervisor's decision
+        "survey.record",
+        "complaint.open",
     }
 )
 _DISPATCHER = _OPERATOR | {"ticket.override", "ticket.escalate", "ticket.cancel", "ticket.reopen"}
-_SUPERVISOR = _DISPATCHER | {"provider.status", "provider.approve", "reports.view", "resident.data"}
+_SUPERVISOR = _DISPATCHER | {"provider.status", "provider.approve", "reports.view", "resident.data", "complaint.decide"}
 
 
 @dataclass(frozen=True)

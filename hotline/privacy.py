@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from callbacks import privacy as callback_privacy
 from config import clock
 from config.db import Database
 from config.errors import NotFound

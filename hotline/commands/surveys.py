@@ -17,8 +17,7 @@ from config.audit import AuditEventOut
 from config.errors import InvalidInput, NotFound
 from dispatch import residents
 from dispatch import service as dispatch_service
-from hotline.cli_base import CliContext, group, pass_cli, print_json
-from hotline.commands.dispatching import _acting
+from hotline.cli_base import CliContext, acting, by_option, group, pass_cli, print_json
 from hotline.voice import survey_calls
 
 
@@ -118,17 +117,15 @@ def call(cli: CliContext, survey_id: int, extension: str) -> None:
 @click.option("--score", type=int, help="1 (very dissatisfied) to 5 (very satisfied).")
 @click.option("--comment", default="", help="What the resident said.")
 @click.option("--no-answer", "no_answer", is_flag=True, help="Nobody answered: tried again later, or closed.")
-@click.option("--operator", help="Operator's name or extension.")
+@by_option()
 @pass_cli
-def record(
-    cli: CliContext, survey_id: int, score: int | None, comment: str, no_answer: bool, operator: str | None
-) -> None:
+def record(cli: CliContext, survey_id: int, score: int | None, comment: str, no_answer: bool, by: str | None) -> None:
     """Record what a survey call gave: the resident's score (and comment), or no answer."""
     if (score is None) == (not no_answer):
         raise InvalidInput("give --score N or --no-answer")
     with cli.db.transaction() as session:
         survey = service.get_survey(session, survey_id=survey_id)
-        actor, _ = _acting(session, operator, least="operator", what="recording a survey")
+        actor, _ = acting(session, by, "survey.record")
         if no_answer:
             status = service.record_no_answer(
                 session, survey=survey, actor=actor, settings=cli.settings, result="no_answer"
@@ -221,13 +218,13 @@ def complaints_list(cli: CliContext, statuses: tuple[str, ...], as_json: bool) -
 @click.option("--phone", required=True, help="The resident's phone.")
 @click.option("--text", required=True, help="What the resident complains about.")
 @click.option("--ticket", "ticket_number", help="The ticket it is about (its provider is named).")
-@click.option("--operator", help="Operator's name or extension.")
+@by_option()
 @pass_cli
-def complaints_open(cli: CliContext, phone: str, text: str, ticket_number: str | None, operator: str | None) -> None:
+def complaints_open(cli: CliContext, phone: str, text: str, ticket_number: str | None, by: str | None) -> None:
     """Record a complaint made by phone, in person or on the web; prints its number and deadline."""
     e164 = cli.settings.normalize_phone(phone)
     with cli.db.transaction() as session:
-        actor, _ = _acting(session, operator, least="operator", what="recording a complaint")
+        actor, _ = acting(session, by, "complaint.open")
         ticket = dispatch_service.get_ticket(session, number=ticket_number) if ticket_number else None
         resident = residents.get_resident_by_phone(session, phone=e164)
         if ticket is not None and ticket.resident.phone != e164:
@@ -247,13 +244,13 @@ def complaints_open(cli: CliContext, phone: str, text: str, ticket_number: str |
 @click.argument("complaint_id", type=int)
 @click.option("--outcome", required=True, type=click.Choice(OUTCOMES))
 @click.option("--note", required=True, help="The reply the resident is told.")
-@click.option("--operator", help="Supervisor's name or extension (roles are checked).")
+@by_option("Supervisor's name or extension (roles are checked).")
 @pass_cli
-def complaints_decide(cli: CliContext, complaint_id: int, outcome: str, note: str, operator: str | None) -> None:
+def complaints_decide(cli: CliContext, complaint_id: int, outcome: str, note: str, by: str | None) -> None:
     """Decide a complaint: the resident is texted the outcome and the note; an upheld complaint
     goes to the provider's ledger."""
     with cli.db.transaction() as session:
-        actor, _ = _acting(session, operator, least="supervisor", what="deciding a complaint")
+        actor, _ = acting(session, by, "complaint.decide")
         complaint = complaint_service.get_complaint(session, complaint_id=complaint_id)
         complaint_service.decide(
             session, complaint=complaint, outcome=outcome, reply=note, actor=actor, settings=cli.settings

@@ -21,10 +21,18 @@ SPEC = {
         "ticket.note",
         "ticket.resolve",
         "provider.vet",
+        "survey.record",
+        "complaint.open",
     },
 }
 SPEC["dispatcher"] = SPEC["operator"] | {"ticket.override", "ticket.escalate", "ticket.cancel", "ticket.reopen"}
-SPEC["supervisor"] = SPEC["dispatcher"] | {"provider.status", "provider.approve", "reports.view", "resident.data"}
+SPEC["supervisor"] = SPEC["dispatcher"] | {
+    "provider.status",
+    "provider.approve",
+    "reports.view",
+    "resident.data",
+    "complaint.decide",
+}
 SPEC["admin"] = set(roles.ACTIONS)
 
 

@@ -109,7 +109,7 @@ def test_a_supervisor_decides_a_complaint_an_operator_may_not(  # type: ignore[n
     )
     refused = cli("complaints", "decide", "1", "--outcome", "upheld", "--note", "已核实", "--operator", "7001")
     assert refused.exit_code == 2
-    assert refused.stderr == "hotline: error: 王芳 is operator: deciding a complaint needs a supervisor or above\n"
+    assert refused.stderr == "hotline: error: 王芳 is operator: not allowed to complaint.decide\n"
     decided = cli(
         "complaints", "decide", "1", "--outcome", "upheld", "--note", "已核实，已批评教育", "--operator", "赵敏"
     )
