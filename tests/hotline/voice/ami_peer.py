@@ -69,7 +69,14 @@ class AmiPeer:
         self.server.close()
         for writer in self._writers:
             writer.close()
-        await asyncio.gather(*self._handlers, return_exceptions=True)
+        # A client that was connecting while the test ended (a listener cancelled mid-login) may
+        # never close its end: give the handlers a moment, then cancel the ones still reading.
+        handlers = list(self._handlers)
+        if handlers:
+            _done, pending = await asyncio.wait(handlers, timeout=2.0)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*handlers, return_exceptions=True)
         await self.server.wait_closed()
 
     def script_for(self, index: int) -> Connection:

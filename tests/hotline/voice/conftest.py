@@ -42,6 +42,8 @@ def run_listener(db: Database, settings: Settings, bus: LocalEventBus) -> RunLis
             yield listener
         finally:
             task.cancel()
+            _done, stuck = await asyncio.wait([task], timeout=5.0)  # a hang here must not stall the suite
+            assert not stuck, "the listener did not stop within 5 s of being cancelled"
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
