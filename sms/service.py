@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import ColumnElement, ScalarSelect, func, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -35,29 +36,12 @@ def queue_message(
     """Put a text in the outbox. ``to`` is E.164. A known ``idempotency_key`` returns the row
     queued before instead of a second one. ``quiet``: not urgent, so the outbox holds it while the
     recipient's quiet hours last (decided when it is sent, not now)."""
-    body = _checked(to, body)
+    values = _queued(to=to, body=body, purpose=purpose, subject=subject, idempotency_key=idempotency_key, quiet=quiet)
     if idempotency_key is not None:
         existing = session.scalar(select(OutboundMessage).where(OutboundMessage.idempotency_key == idempotency_key))
         if existing is not None:
             return existing
-    encoding = encoding_of(body)
-    now = clock.now()
-    message = OutboundMessage(
-        to=to,
-        body=body,
-        purpose=purpose,
-        subject=subject,
-        idempotency_key=idempotency_key,
-        via="outbox",
-        quiet=quiet,
-        encoding=encoding.name,
-        segments=encoding.segments,
-        status="queued",
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
-        updated_at=now,
-    )
+    message = OutboundMessage(**values)
     session.add(message)
     session.flush()
     return message
@@ -75,32 +59,38 @@ def enqueue(
 ) -> bool:
     """``queue_message`` for a caller that needs no row back: one ``INSERT … ON CONFLICT
     (idempotency_key) DO NOTHING``, no look-up. True when the text is new."""
-    body = _checked(to, body)
-    encoding = encoding_of(body)
-    now = clock.now()
+    values = _queued(to=to, body=body, purpose=purpose, subject=subject, idempotency_key=idempotency_key, quiet=quiet)
     connection = session.connection()
     dialect = sqlite if connection.dialect.name == "sqlite" else postgresql
     statement = (
-        dialect.insert(OutboundMessage)
-        .values(
-            to=to,
-            body=body,
-            purpose=purpose,
-            subject=subject,
-            idempotency_key=idempotency_key,
-            via="outbox",
-            quiet=quiet,
-            encoding=encoding.name,
-            segments=encoding.segments,
-            status="queued",
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-            updated_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        dialect.insert(OutboundMessage).values(**values).on_conflict_do_nothing(index_elements=["idempotency_key"])
     )
     return bool(connection.execute(statement).rowcount)
+
+
+def _queued(
+    *, to: str, body: str, purpose: str, subject: str | None, idempotency_key: str | None, quiet: bool
+) -> dict[str, Any]:
+    """The columns of a new outbox row, checked: one definition for the ORM and the Core path."""
+    body = _checked(to, body)
+    encoding = encoding_of(body)
+    now = clock.now()
+    return {
+        "to": to,
+        "body": body,
+        "purpose": purpose,
+        "subject": subject,
+        "idempotency_key": idempotency_key,
+        "via": "outbox",
+        "quiet": quiet,
+        "encoding": encoding.name,
+        "segments": encoding.segments,
+        "status": "queued",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 def _checked(to: str, body: str) -> str:
