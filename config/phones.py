@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import unicodedata
 
@@ -63,6 +64,7 @@ def is_mobile(e164: str) -> bool:
     return kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and on every text's path
 def national(e164: str) -> str:
     """The number as dialled inside its country, digits only (``13800138000``, ``057382123456``)."""
     number = phonenumbers.parse(e164)

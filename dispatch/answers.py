@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -40,10 +40,30 @@ def _ended(session: Session, *, ticket: Ticket, settings: Settings) -> None:
     redispatch(session, ticket=ticket, settings=settings)
 
 
+# Hot-path statements built once (the parameters go with each execution).
+_SET_OFFER = (
+    update(Offer)
+    .where(Offer.id == bindparam("offer_id"), Offer.status == bindparam("old_status"))
+    .values(status=bindparam("new_status"), answered_at=bindparam("when"))
+)
+_CLAIM = (
+    update(Ticket)
+    .where(Ticket.id == bindparam("ticket_id"), Ticket.status == "offered")
+    .values(
+        status="accepted",
+        provider_id=bindparam("provider"),
+        accepted_at=bindparam("now"),
+        expected_at=bindparam("expected"),
+        updated_at=bindparam("now"),
+    )
+)
+
+
 def _set_offer(session: Session, offer: Offer, *, frm: str, to: str, at: dt.datetime) -> bool:
     """One conditional write; False when the offer was no longer ``frm`` (someone else moved it)."""
     result = session.execute(
-        update(Offer).where(Offer.id == offer.id, Offer.status == frm).values(status=to, answered_at=at),
+        _SET_OFFER,
+        {"offer_id": offer.id, "old_status": frm, "new_status": to, "when": at},
         execution_options={"synchronize_session": False},
     )
     if not result.rowcount:  # type: ignore[attr-defined]
@@ -72,7 +92,8 @@ def accept(session: Session, *, offer: Offer, settings: Settings) -> str:
     expected = now + settings.dispatch.arrival(ticket.urgency)
     claim = {"status": "accepted", "provider_id": provider.id, "accepted_at": now, "expected_at": expected}
     claimed = session.execute(
-        update(Ticket).where(Ticket.id == ticket.id, Ticket.status == "offered").values(**claim, updated_at=now),
+        _CLAIM,
+        {"ticket_id": ticket.id, "provider": provider.id, "now": now, "expected": expected},
         execution_options={"synchronize_session": False},
     ).rowcount  # type: ignore[attr-defined]
     if not claimed:

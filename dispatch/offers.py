@@ -309,7 +309,12 @@ def redispatch(
 
 def live_offers(session: Session, *, ticket: Ticket) -> list[Offer]:
     return list(
-        session.scalars(select(Offer).where(Offer.ticket_id == ticket.id, Offer.status == LIVE).order_by(Offer.id))
+        session.scalars(
+            select(Offer)
+            .where(Offer.ticket_id == ticket.id, Offer.status == LIVE)
+            .order_by(Offer.id)
+            .options(lazyload(Offer.provider))  # by primary key from the session when it is read
+        )
     )
 
 

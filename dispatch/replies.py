@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm.util import identity_key
 
 from config.i18n import N_, gettext
 from config.settings import Settings
@@ -110,8 +111,15 @@ def _handle(session: Session, *, provider: Provider, text: str, settings: Settin
             charged=None if volunteer else amount,
             hours=float(amount) if volunteer and amount is not None else None,
         )
-    number = session.scalar(select(Ticket.number).where(Ticket.id == offer.ticket_id))  # the column only
-    return Answer(gettext(locale, ANSWERS[(reply.verb, outcome)], code=offer.code), number)
+    return Answer(gettext(locale, ANSWERS[(reply.verb, outcome)], code=offer.code), _number(session, offer.ticket_id))
+
+
+def _number(session: Session, ticket_id: int) -> str | None:
+    """The ticket's number: from the session when the step loaded the ticket, else the column only."""
+    loaded = session.identity_map.get(identity_key(Ticket, ticket_id))
+    if isinstance(loaded, Ticket) and "number" in loaded.__dict__:
+        return loaded.number
+    return session.scalar(select(Ticket.number).where(Ticket.id == ticket_id))
 
 
 def _find(

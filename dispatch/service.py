@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Insert, insert, select
+from sqlalchemy import Insert, bindparam, insert, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, defaultload, joinedload, lazyload, selectinload
@@ -342,15 +342,22 @@ def set_item(
 def ticket_for_update(session: Session, *, ticket_id: int) -> Ticket:
     """A ticket to change on a hot path (a provider's answer, a sweeper): without its history or
     the resident's tags, which such a step never reads (``_record`` then adds its event directly)."""
-    return session.get_one(
-        Ticket,
-        ticket_id,
-        options=[
-            lazyload(Ticket.events),
-            defaultload(Ticket.resident).lazyload(Resident.tag_rows),
-            joinedload(Ticket.community).joinedload(areas.Area.parent),  # street and community go in texts
-        ],
+    return session.scalars(_FOR_UPDATE, {"ticket_id": ticket_id}).one()
+
+
+_FOR_UPDATE = (  # built once: a hot path's statement
+    select(Ticket)
+    .where(Ticket.id == bindparam("ticket_id"))
+    .options(
+        lazyload(Ticket.events),
+        defaultload(Ticket.resident).lazyload(Resident.tag_rows),
+        # the provider and operator are in the session already when a step needs them
+        lazyload(Ticket.provider),
+        lazyload(Ticket.operator),
+        # district, street and community go in texts (Area.path)
+        joinedload(Ticket.community).joinedload(areas.Area.parent).joinedload(areas.Area.parent),
     )
+)
 
 
 def get_ticket(session: Session, *, number: str) -> Ticket:

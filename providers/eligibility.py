@@ -173,9 +173,7 @@ def assess(
     ]
 
 
-def candidate_ids(
-    session: Session, *, item: ServiceItem, community: Area, dispatchable_only: bool = True
-) -> list[int]:
+def candidate_ids(session: Session, *, item: ServiceItem, community: Area, dispatchable_only: bool = True) -> list[int]:
     """The SQL prefilter on indexed columns: dispatchable status, not paused, offers the item,
     covers the community or its street or district. ``dispatchable_only=False`` keeps every
     status (a dispatcher asking "who would do this, and why not the others?")."""

@@ -116,13 +116,15 @@ def note(
         raise InvalidInput("note() needs a ticket_ref (it is what makes the fact idempotent)")
     now = clock.now()
     connection = session.connection()
-    dialect = sqlite if connection.dialect.name == "sqlite" else postgresql
-    statement = (
-        dialect.insert(LedgerEntry)
-        .values(provider_id=provider_id, kind=kind, at=at or now, ticket_ref=ticket_ref, value=value, created_at=now)
-        .on_conflict_do_nothing(index_elements=["provider_id", "kind", "ticket_ref"])
-    )
-    return bool(connection.execute(statement).rowcount)
+    values = {"provider_id": provider_id, "kind": kind, "at": at or now, "ticket_ref": ticket_ref, "value": value}
+    return bool(connection.execute(_NOTE[connection.dialect.name == "sqlite"], {**values, "created_at": now}).rowcount)
+
+
+# Built once: the parameters go with each execution, so the statement compiles once per engine.
+_NOTE = {
+    sqlite_: dialect.insert(LedgerEntry).on_conflict_do_nothing(index_elements=["provider_id", "kind", "ticket_ref"])
+    for sqlite_, dialect in ((True, sqlite), (False, postgresql))
+}
 
 
 def _find(session: Session, *, provider: Provider, kind: str, ticket_ref: str) -> LedgerEntry | None:

@@ -61,11 +61,14 @@ def enqueue(
     (idempotency_key) DO NOTHING``, no look-up. True when the text is new."""
     values = _queued(to=to, body=body, purpose=purpose, subject=subject, idempotency_key=idempotency_key, quiet=quiet)
     connection = session.connection()
-    dialect = sqlite if connection.dialect.name == "sqlite" else postgresql
-    statement = (
-        dialect.insert(OutboundMessage).values(**values).on_conflict_do_nothing(index_elements=["idempotency_key"])
-    )
-    return bool(connection.execute(statement).rowcount)
+    return bool(connection.execute(_ENQUEUE[connection.dialect.name == "sqlite"], values).rowcount)
+
+
+# Built once: the parameters go with each execution, so the statement compiles once per engine.
+_ENQUEUE = {
+    sqlite_: dialect.insert(OutboundMessage).on_conflict_do_nothing(index_elements=["idempotency_key"])
+    for sqlite_, dialect in ((True, sqlite), (False, postgresql))
+}
 
 
 def _queued(
