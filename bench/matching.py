@@ -13,6 +13,8 @@ survey scores 1-5) over the 365 days before the moment measured, and one ticket 
 
 Measured, interleaved (alternating which goes first), each call in a fresh read session with the
 ticket loaded untimed: suggest(ticket) and the baseline eligible_providers(item, community).
+Before measuring, the heap is settled as ``hotline serve`` settles it after start-up
+(config.heap: collect, then gc.freeze); ``--no-settle`` measures without it.
 Prints p50/p99 of both and the ratios. Targets: p99(suggest) < 20 ms on SQLite and
 p99(suggest) <= 1.5x p99(eligibility). ``--postgres URL`` (an admin URL) repeats it all in a
 database created and dropped for the run.
@@ -42,7 +44,7 @@ from rich.table import Table  # noqa: E402
 from sqlalchemy import create_engine, event, insert, text, update  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from config import areas, catalog, clock  # noqa: E402
+from config import areas, catalog, clock, heap  # noqa: E402
 from config.db import Database  # noqa: E402
 from config.errors import ConfigError  # noqa: E402
 from config.settings import Settings, load_settings  # noqa: E402
@@ -226,12 +228,12 @@ def setup(db: Database, settings: Settings, args: argparse.Namespace, at: dt.dat
 def measure(
     db: Database, settings: Settings, ticket_id: int, at: dt.datetime, runs: int, warmup: int, progress: Progress
 ) -> dict[str, Any]:
-    def call(name: str, counting: list[str] | None) -> tuple[float, Any]:
+    def call(name: str, counting: list[str] | None) -> tuple[float, float, Any]:
         with db.read() as session:
             ticket = session.get_one(Ticket, ticket_id)  # untimed, for both: a request has it already
             if counting:
                 counting[0] = name
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.thread_time()
             if name == "suggest":
                 result: Any = offers.suggest(session, ticket=ticket, settings=settings, at=at)
             else:
@@ -239,17 +241,22 @@ def measure(
                     session, item=ticket.item, community=ticket.community, at=at, zone=settings.zone
                 )
             elapsed = (time.perf_counter() - started) * 1000
+            cpu = (time.thread_time() - cpu_started) * 1000
             if counting:
                 counting[0] = ""
             if name != "suggest":
-                return elapsed, {"eligible": len(result)}
+                return elapsed, cpu, {"eligible": len(result)}
             top = result.top
-            return elapsed, {
-                "candidates": len(result.candidates),
-                "excluded": len(result.excluded),
-                "why": Counter(r.code for left in result.excluded for r in left.reasons),
-                "top": f"provider {top.provider.id}, score {top.score}" if top else "-",
-            }
+            return (
+                elapsed,
+                cpu,
+                {
+                    "candidates": len(result.candidates),
+                    "excluded": len(result.excluded),
+                    "why": Counter(r.code for left in result.excluded for r in left.reasons),
+                    "top": f"provider {top.provider.id}, score {top.score}" if top else "-",
+                },
+            )
 
     statements: Counter[str] = Counter()
     counting = [""]  # the call whose statements are counted (one of each, after the warm-up)
@@ -259,19 +266,21 @@ def measure(
             statements[counting[0]] += 1
 
     ms: dict[str, list[float]] = {"suggest": [], "eligibility": []}
+    cpu_ms: dict[str, list[float]] = {"suggest": [], "eligibility": []}
     results: dict[str, Any] = {}
     task = progress.add_task("timed calls", total=runs + warmup)
     event.listen(db.engine, "before_cursor_execute", count)
     try:
         for run in range(runs + warmup):
             for name in ("suggest", "eligibility") if run % 2 else ("eligibility", "suggest"):
-                elapsed, results[name] = call(name, counting if run == warmup else None)
+                elapsed, cpu, results[name] = call(name, counting if run == warmup else None)
                 if run >= warmup:  # the first runs fill caches (statement compilation, pages)
                     ms[name].append(elapsed)
+                    cpu_ms[name].append(cpu)
             progress.advance(task)
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
-    return {"ms": ms, "statements": statements, **results}
+    return {"ms": ms, "cpu_ms": cpu_ms, "statements": statements, **results}
 
 
 def pct(values: list[float], q: int) -> float:
@@ -303,8 +312,12 @@ def report(backend: str, args: argparse.Namespace, at: dt.datetime, made: dict, 
     table.add_row(
         "statements per call", f"suggest {got['statements']['suggest']}, eligibility {got['statements']['eligibility']}"
     )
+    table.add_row("heap settled (config.heap)", f"{made['frozen']:,} objects frozen" if made["frozen"] else "no")
     table.add_row(f"suggest p50 / p99 ({args.runs} runs)", f"{s50:.2f} / {s99:.2f} ms")
     table.add_row(f"eligibility p50 / p99 ({args.runs} runs)", f"{e50:.2f} / {e99:.2f} ms")
+    cpu = got["cpu_ms"]
+    for name in ("suggest", "eligibility"):  # this thread's CPU time: a busy machine's waits are not in it
+        table.add_row(f"  {name} CPU p50 / p99", f"{pct(cpu[name], 50):.2f} / {pct(cpu[name], 99):.2f} ms")
     table.add_row("ratio p50 suggest / eligibility", f"{s50 / e50:.2f}x")
     table.add_row("ratio p99 suggest / eligibility", f"{s99 / e99:.2f}x")
     console.print(table)
@@ -330,6 +343,8 @@ def run(url: str, backend: str, args: argparse.Namespace) -> bool:
             except Exception as exc:
                 first = str(exc).splitlines()[0] if str(exc) else ""
                 raise SystemExit(f"matching: setup failed on {backend}: {type(exc).__name__}: {first}") from exc
+            # As ``hotline serve`` does once started (config.heap); --no-settle shows the difference.
+            made["frozen"] = 0 if args.no_settle else heap.settle()
             got = measure(db, settings, made["ticket_id"], at, args.runs, args.warmup, progress)
     except ConfigError as exc:
         raise SystemExit(f"matching: setup failed: {exc}") from exc
@@ -361,6 +376,7 @@ def main() -> None:
     parser.add_argument("--facts", type=int, default=100_000, help="performance-ledger rows")
     parser.add_argument("--runs", type=int, default=300, help="timed calls of each, after the warm-up")
     parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--no-settle", action="store_true", help="measure without settling the heap first")
     parser.add_argument("--postgres", metavar="URL", help="also run on PostgreSQL (an admin URL; a database is made)")
     args = parser.parse_args()
     if args.runs < 2 or args.providers < 1:

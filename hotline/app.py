@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from callbacks.views import router as callbacks_router
+from config import heap
 from config.db import Database
 from config.events import LocalEventBus
 from config.settings import Settings, get_settings
@@ -81,6 +82,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
             asyncio.create_task(_supervise(name, worker), name=name)
             for name, worker in (background_workers(app).items() if background else ())
         ]
+        if background:  # the real server, started once: see config.heap
+            heap.settle()
         try:
             yield
         finally:
