@@ -88,21 +88,34 @@ def suggest(
     item, community = _where(ticket)
     at = at or clock.now()
     ids = eligibility.candidate_ids(session, item=item, community=community, dispatchable_only=False)  # type: ignore[arg-type]
-    # the prefilter guaranteed item and area: load neither collection (lazy: never read), check neither again
+    # the prefilter guaranteed item and area: load neither collection (lazy: never read), check neither
+    # again; documents and trainings are read as plain rows (eligibility.papers), not as collections
     providers = (
         list(
             session.scalars(
                 select(Provider)
                 .where(Provider.id.in_(ids))
                 .order_by(Provider.id)
-                .options(lazyload(Provider.items), lazyload(Provider.areas))
+                .options(
+                    lazyload(Provider.items),
+                    lazyload(Provider.areas),
+                    lazyload(Provider.documents),
+                    lazyload(Provider.trainings),
+                )
             )
         )
         if ids
         else []
     )
     jobs = open_jobs(session, provider_ids=ids)
-    assessed = eligibility.assess(session, providers=providers, at=at, zone=settings.zone, open_jobs=jobs)
+    assessed = eligibility.assess(
+        session,
+        providers=providers,
+        at=at,
+        zone=settings.zone,
+        open_jobs=jobs,
+        papers=eligibility.papers(session, provider_ids=ids),
+    )
     chain = [area.id for area in areas.ancestors_and_self(community)]  # type: ignore[arg-type]
     coverage: dict[int, set[int]] = {}
     if ids:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
@@ -19,7 +19,7 @@ from config.catalog import ServiceItem
 from config.i18n import N_, gettext
 from providers import hours as working_hours
 from providers import ledger, service
-from providers.models import Provider, ProviderArea, ProviderItem
+from providers.models import Provider, ProviderArea, ProviderDocument, ProviderItem, ProviderTraining
 from providers.states import (
     COURSE_LABELS,
     DISPATCHABLE,
@@ -66,6 +66,42 @@ class Eligibility:
         return [reason.code for reason in self.reasons]
 
 
+class Paper(NamedTuple):
+    """A document or a course as ``check`` reads it: only whether and until when it holds."""
+
+    expires_on: dt.date | None
+
+
+class Papers(NamedTuple):
+    """A provider's newest document of each kind and newest course of each kind, read as rows."""
+
+    documents: Mapping[str, Paper]
+    trainings: Mapping[str, Paper]
+
+
+def papers(session: Session, *, provider_ids: Sequence[int]) -> dict[int, Papers]:
+    """``Papers`` for many providers in two plain queries, without loading the ORM collections
+    (ranking a ticket's candidates reads nothing else of them). The same choice as
+    ``service.latest_documents`` / ``latest_trainings``: the last recorded document of a kind,
+    the course completed last."""
+    documents: dict[int, dict[str, Paper]] = {pid: {} for pid in provider_ids}
+    trainings: dict[int, dict[str, Paper]] = {pid: {} for pid in provider_ids}
+    if provider_ids:
+        for pid, kind, expires_on in session.execute(
+            select(ProviderDocument.provider_id, ProviderDocument.kind, ProviderDocument.expires_on)
+            .where(ProviderDocument.provider_id.in_(provider_ids))
+            .order_by(ProviderDocument.id)
+        ):
+            documents[pid][kind] = Paper(expires_on)
+        for pid, course, expires_on in session.execute(
+            select(ProviderTraining.provider_id, ProviderTraining.course, ProviderTraining.expires_on)
+            .where(ProviderTraining.provider_id.in_(provider_ids))
+            .order_by(ProviderTraining.completed_on, ProviderTraining.id)
+        ):
+            trainings[pid][course] = Paper(expires_on)
+    return {pid: Papers(documents[pid], trainings[pid]) for pid in provider_ids}
+
+
 def _covers(provider: Provider, community: Area) -> bool:
     chain = {area.id for area in service._ancestors(community)}
     return any(area.id in chain for area in provider.areas)
@@ -79,10 +115,12 @@ def check(
     item: ServiceItem | None = None,
     community: Area | None = None,
     open_jobs: int | None = None,
+    papers: Papers | None = None,
 ) -> Eligibility:
     """Whether ``provider`` may be offered ``item`` in ``community`` at ``at``, with every reason
     why not. ``item``/``community`` None skip those two tests (the roster's "dispatchable now");
-    ``open_jobs`` None skips the capacity test (the caller has no count)."""
+    ``open_jobs`` None skips the capacity test (the caller has no count); ``papers`` (from
+    ``papers()``) stand for the provider's documents and trainings when given."""
     reasons: list[Reason] = []
     if provider.status not in DISPATCHABLE:
         reasons.append(
@@ -96,7 +134,7 @@ def check(
         reasons.append(Reason("paused", N_("Paused by text message (PAUSE); RESUME restarts offers")))
     local = at.astimezone(zone)
     today = local.date()
-    documents = service.latest_documents(provider)
+    documents: Mapping[str, Any] = papers.documents if papers else service.latest_documents(provider)
     for kind in REQUIRED_DOCUMENTS[provider.kind]:
         document = documents.get(kind)
         if document is None:
@@ -111,7 +149,7 @@ def check(
                     {"document": Label(DOCUMENT_LABELS[kind]), "date": document.expires_on.isoformat()},
                 )
             )
-    trainings = service.latest_trainings(provider)
+    trainings: Mapping[str, Any] = papers.trainings if papers else service.latest_trainings(provider)
     for course in REQUIRED_COURSES[provider.kind]:
         training = trainings.get(course)
         if training is None:
@@ -162,13 +200,26 @@ def assess(
     item: ServiceItem | None = None,
     community: Area | None = None,
     open_jobs: Mapping[int, int] | None = None,
+    papers: Mapping[int, Papers] | None = None,
 ) -> list[tuple[Provider, Eligibility]]:
-    """``check`` for each provider, with open jobs from ``open_jobs`` or else from the ledger."""
+    """``check`` for each provider, with open jobs from ``open_jobs`` or else from the ledger,
+    and the documents and trainings from ``papers`` when given."""
     counts = (
         open_jobs if open_jobs is not None else ledger.open_jobs(session, provider_ids=[p.id for p in providers], at=at)
     )
     return [
-        (p, check(p, at=at, zone=zone, item=item, community=community, open_jobs=counts.get(p.id, 0)))
+        (
+            p,
+            check(
+                p,
+                at=at,
+                zone=zone,
+                item=item,
+                community=community,
+                open_jobs=counts.get(p.id, 0),
+                papers=papers.get(p.id) if papers is not None else None,
+            ),
+        )
         for p in providers
     ]
 

@@ -103,6 +103,61 @@ def test_an_expired_insurance_or_safety_course_makes_a_provider_ineligible_that_
         assert _verdict(session, settings, p).eligible
 
 
+def test_papers_read_as_rows_give_the_verdicts_of_the_loaded_collections(db: Database, settings: Settings) -> None:
+    """Ranking reads documents and courses as plain rows (eligibility.papers); renewals, expiries
+    and a missing course must come out exactly as from the ORM collections."""
+    with db.transaction() as session:
+        expired = builders.provider(
+            session, settings, documents_valid_until=dt.date(2026, 11, 19), trained_on=dt.date(2025, 11, 1)
+        )
+        renewed = builders.provider(
+            session,
+            settings,
+            phone="+8613857300102",
+            name="南湖家电维修部",
+            documents_valid_until=dt.date(2026, 11, 19),
+            trained_on=dt.date(2025, 11, 1),
+        )
+        for kind in ("business_licence", "insurance"):
+            service.add_document(
+                session,
+                provider=renewed,
+                kind=kind,
+                expires_on=dt.date(2027, 11, 19),
+                actor=Actor.system(),
+                zone=settings.zone,
+            )
+        service.add_training(
+            session,
+            provider=renewed,
+            course="safety",
+            completed_on=dt.date(2026, 11, 18),
+            actor=Actor.system(),
+            zone=settings.zone,
+        )
+        untrained = builders.provider(session, settings, phone="+8613857300103", name="城南水电", trained_on=None)
+        ids = [expired.id, renewed.id, untrained.id]
+        rows = eligibility.papers(session, provider_ids=[*ids, 999_999])
+        assert rows[999_999] == eligibility.Papers({}, {})
+        for p in (expired, renewed, untrained):
+            loaded = _verdict(session, settings, p)
+            read = eligibility.check(
+                p,
+                at=WORKDAY_MORNING,
+                zone=settings.zone,
+                item=catalog.get_item(session, code="PE-PIPE-LEAK"),
+                community=areas.get(session, code="330402003001"),
+                open_jobs=0,
+                papers=rows[p.id],
+            )
+            assert read == loaded
+        assert [_verdict(session, settings, p).codes() for p in (expired, renewed, untrained)] == [
+            ["document_expired", "document_expired", "training_expired"],
+            [],
+            ["training_missing"] * 3,  # induction, etiquette, safety
+        ]
+
+
 def test_hours_are_read_in_the_centres_zone_and_days_off_count(db: Database, settings: Settings) -> None:
     with db.transaction() as session:
         p = builders.provider(session, settings, span="mon-fri 08:00-18:00")
