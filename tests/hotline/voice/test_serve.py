@@ -39,7 +39,7 @@ class Server:
         self.thread.join(10)
 
 
-def wait_until(check, timeout: float = 5.0):  # type: ignore[no-untyped-def]
+def wait_until(check, timeout: float = 30.0):  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while not (value := check()):
         assert time.monotonic() < deadline, "condition not met"
