@@ -112,8 +112,8 @@ def service_definition(request: Request, resource: str) -> Response:
 
     def work(fmt: str) -> Response:
         with db.read() as session:
-            item = _item(session, code)
-        return respond(fmt, "service_definition", {"service_code": item.code, "attributes": []})
+            found = _item(session, code).code
+        return respond(fmt, "service_definition", {"service_code": found, "attributes": []})
 
     return _answer(fmt, work)
 
@@ -183,6 +183,11 @@ async def create_request(request: Request, fmt: str) -> Response:
 
 def _create(request: Request, fmt_name: str, fields: dict[str, str]) -> Response:
     db, settings = _state(request)
+    try:  # a client without a good key learns nothing else, not even that its format is wrong
+        with db.read() as session:
+            _key_actor(session, fields.get("api_key", "").strip())
+    except Open311Error as exc:
+        return error_response(format_of(fmt_name), exc)
 
     def work(fmt: str) -> Response:
         def given(name: str) -> str:
