@@ -14,7 +14,7 @@ from dispatch.models import Resident, Ticket
 from dispatch.notify import money, price_text
 
 STEPS = (
-    ("received", N_("Received")),
+    ("received", N_("Received by the centre")),
     ("finding", N_("Finding a provider")),
     ("assigned", N_("Provider assigned")),
     ("working", N_("Work in progress")),
