@@ -258,3 +258,18 @@ def test_a_repeat_request_for_the_same_item_joins_the_open_ticket(web: TestClien
             )
             numbers.append(re.search(r'id="ticket-number">(\d{10})<', done.text).group(1))  # type: ignore[union-attr]
     assert numbers[0] == numbers[1]
+
+
+def test_erasing_a_resident_blanks_their_open_form_so_it_cannot_be_confirmed(web: TestClient, db: Database) -> None:
+    from hotline import privacy
+
+    confirm = ask_for_code(web)
+    code = texted_code(db)
+    with db.transaction() as session:
+        exported = privacy.export_resident(session, phone=E164, actor="test")
+        assert exported["web_forms"][0]["form"]["address"] == "3幢401室"
+        privacy.erase_resident(session, phone=E164, actor="test", reason="asked to be forgotten")
+    response = confirm_with(web, confirm, code)
+    assert response.status_code == 400 and "3幢401室" not in response.text
+    with db.read() as session:
+        assert session.scalar(select(Ticket.id)) is None
