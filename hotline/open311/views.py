@@ -20,6 +20,7 @@ import datetime as dt
 import uuid
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -176,8 +177,16 @@ def request_one(request: Request, resource: str) -> Response:
 
 @router.post("/requests.{fmt}")
 async def create_request(request: Request, fmt: str) -> Response:
-    form = await request.form()
-    fields = {key: value for key, value in form.items() if isinstance(value, str)}
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        form = await request.form()
+        fields = {key: value for key, value in form.items() if isinstance(value, str)}
+    else:
+        # the spec: what a client sends is UTF-8. Starlette reads unescaped bytes of a urlencoded
+        # body as Latin-1 (curl -d '地址=…' would arrive garbled), so the body is decoded here.
+        try:
+            fields = dict(parse_qsl((await request.body()).decode("utf-8"), keep_blank_values=True))
+        except UnicodeDecodeError:
+            return error_response(format_of(fmt), Open311Error(400, "the request body is not UTF-8"))
     return await run_in_threadpool(_create, request, fmt, fields)
 
 

@@ -344,3 +344,20 @@ def test_a_post_needs_a_valid_key_allowed_to_create_tickets(api: TestClient, cli
 def test_an_unknown_format_is_a_400(api: TestClient) -> None:
     response = api.get(f"{BASE}/services.html")
     assert response.status_code == 400 and response.json()[0]["code"] == 400
+
+
+def test_a_post_in_raw_utf8_is_read_as_utf8(api: TestClient, db: Database, key: str) -> None:
+    """As curl -d sends it: the Chinese address unescaped in the urlencoded body."""
+    body = f"api_key={key}&service_code=PE-PIPE-LEAK&phone=13800138000"
+    body += "&address_string=紫阳社区3幢401&description=厨房水管漏水"
+    response = api.post(
+        f"{BASE}/requests.json",
+        content=body.encode("utf-8"),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 200, response.text
+    with db.read() as session:
+        found = service.get_ticket(session, number=response.json()[0]["service_request_id"])
+        assert (found.address, found.description) == ("紫阳社区3幢401", "厨房水管漏水")
+        assert found.community is not None and found.community.code == "330402001001"
+        assert found.resident.language == "zh_CN"
