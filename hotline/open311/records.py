@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session
 
-from config import catalog
+from config import areas, catalog
 from config.i18n import gettext
 from config.settings import Settings
 from dispatch.models import Ticket
@@ -43,7 +44,7 @@ def service(item: catalog.ServiceItem, locale: str) -> dict[str, Any]:
     }
 
 
-def service_request(ticket: Ticket, locale: str, settings: Settings) -> dict[str, Any]:
+def service_request(ticket: PublicTicket, locale: str, settings: Settings) -> dict[str, Any]:
     zone = settings.zone
     expected = ticket.expected_at or ticket.due_at
     return {
@@ -69,7 +70,7 @@ def service_request(ticket: Ticket, locale: str, settings: Settings) -> dict[str
     }
 
 
-def notice(ticket: Ticket, *, created: bool, locale: str) -> str:
+def notice(ticket: Ticket | PublicTicket, *, created: bool, locale: str) -> str:
     if not created:
         return gettext(
             locale, "Added to the resident's open request {number} for the same service.", number=ticket.number
@@ -77,15 +78,54 @@ def notice(ticket: Ticket, *, created: bool, locale: str) -> str:
     return gettext(locale, "Ticket {number}: the centre finds a provider and texts the resident.", number=ticket.number)
 
 
-def _query() -> Any:
-    return select(Ticket).options(lazyload(Ticket.events), lazyload(Ticket.resident))
+@dataclass(frozen=True)
+class PublicTicket:
+    """The columns of a ticket an Open311 record is made of: nothing about the resident."""
+
+    number: str
+    status: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    closed_at: dt.datetime | None
+    expected_at: dt.datetime | None
+    due_at: dt.datetime | None
+    item: catalog.ServiceItem | None
+    community: areas.Area | None
 
 
-def tickets_by_number(session: Session, *, numbers: Sequence[str]) -> list[Ticket]:
+_COLUMNS = (
+    Ticket.number,
+    Ticket.status,
+    Ticket.created_at,
+    Ticket.updated_at,
+    Ticket.closed_at,
+    Ticket.expected_at,
+    Ticket.due_at,
+    Ticket.item_id,
+    Ticket.community_id,
+)
+
+
+def _public(session: Session, query: Any) -> list[PublicTicket]:
+    """The rows of ``query`` (selecting ``_COLUMNS``) with their item and community from the
+    reference tables, read once (a few hundred rows) instead of joined to every ticket."""
+    rows = session.execute(query).all()
+    if not rows:
+        return []
+    items = {item.id: item for item in catalog.list_items(session, active_only=False)}
+    places = {area.id: area for area in areas.list_areas(session)}
+    return [
+        PublicTicket(row[0], row[1], row[2], row[3], row[4], row[5], row[6], items.get(row[7]), places.get(row[8]))
+        for row in rows
+    ]
+
+
+def tickets_by_number(session: Session, *, numbers: Sequence[str]) -> list[PublicTicket]:
     wanted = [n for n in numbers if n.isdigit()]
     if not wanted:
         return []
-    return list(session.scalars(_query().where(Ticket.number.in_(wanted)).order_by(Ticket.created_at.desc())))
+    query = select(*_COLUMNS).where(Ticket.number.in_(wanted)).order_by(Ticket.created_at.desc(), Ticket.id.desc())
+    return _public(session, query)
 
 
 def tickets_between(
@@ -96,12 +136,12 @@ def tickets_between(
     codes: Collection[str],
     statuses: Collection[str],
     limit: int,
-) -> list[Ticket]:
-    query = _query().where(Ticket.created_at >= start, Ticket.created_at <= end)
+) -> list[PublicTicket]:
+    query = select(*_COLUMNS).where(Ticket.created_at >= start, Ticket.created_at <= end)
     if codes:
         query = query.join(catalog.ServiceItem, Ticket.item_id == catalog.ServiceItem.id).where(
             catalog.ServiceItem.code.in_(list(codes))
         )
     if statuses and statuses != {"open", "closed"}:
         query = query.where(Ticket.status.in_(OPEN_STATUSES if "open" in statuses else CLOSED_STATUSES))
-    return list(session.scalars(query.order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(limit)))
+    return _public(session, query.order_by(Ticket.created_at.desc(), Ticket.id.desc()).limit(limit))
