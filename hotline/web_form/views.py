@@ -17,8 +17,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from config import catalog
+from config.db import Database
 from config.errors import HotlineError
 from config.i18n import gettext
 from config.settings import Settings
@@ -94,13 +96,11 @@ async def request_submit(request: Request, db: DatabaseDep, settings: SettingsDe
     values = forms.values_of(form)
     action = str(form.get("action") or "code")
     token = str(form.get("csrf") or "")
-    from starlette.concurrency import run_in_threadpool
-
     return await run_in_threadpool(_submit, request, db, settings, locale, values, action, token)
 
 
 def _submit(
-    request: Request, db: Any, settings: Settings, locale: str, values: dict[str, str], action: str, token: str
+    request: Request, db: Database, settings: Settings, locale: str, values: dict[str, str], action: str, token: str
 ) -> Response:
     if action in ("search", "lang", "all"):
         if action == "all":
@@ -192,12 +192,10 @@ def _confirm_page(
 async def request_confirm(request: Request, db: DatabaseDep, settings: SettingsDep, locale: LocaleDep) -> Response:
     form = await request.form()
     fields = {name: str(form.get(name) or "")[:100] for name in ("csrf", "token", "code", "action")}
-    from starlette.concurrency import run_in_threadpool
-
     return await run_in_threadpool(_confirm, request, db, settings, locale, fields)
 
 
-def _confirm(request: Request, db: Any, settings: Settings, locale: str, fields: dict[str, str]) -> Response:
+def _confirm(request: Request, db: Database, settings: Settings, locale: str, fields: dict[str, str]) -> Response:
     with db.transaction() as session:
         row = codes.get(session, token=fields["token"])
         if row is None:
@@ -290,12 +288,12 @@ async def status_lookup(request: Request, db: DatabaseDep, settings: SettingsDep
     token = str(form.get("csrf") or "")
     if form.get("action") == "lang" and form.get("page") != "progress":  # the language switch: the form again
         return _page(request, settings, "status.html", {"values": values, "errors": {}})
-    from starlette.concurrency import run_in_threadpool
-
     return await run_in_threadpool(_status, request, db, settings, locale, values, token)
 
 
-def _status(request: Request, db: Any, settings: Settings, locale: str, values: dict[str, str], token: str) -> Response:
+def _status(
+    request: Request, db: Database, settings: Settings, locale: str, values: dict[str, str], token: str
+) -> Response:
     def again(errors: dict[str, str], status: int, notice: str = "") -> HTMLResponse:
         return _page(
             request, settings, "status.html", {"values": values, "errors": errors, "notice": notice}, status=status

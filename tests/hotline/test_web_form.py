@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 
 import httpx
 import pytest
@@ -273,3 +274,47 @@ def test_erasing_a_resident_blanks_their_open_form_so_it_cannot_be_confirmed(web
     assert response.status_code == 400 and "3幢401室" not in response.text
     with db.read() as session:
         assert session.scalar(select(Ticket.id)) is None
+
+
+def test_the_status_page_names_the_provider_once_accepted_and_tells_the_result(web: TestClient, db: Database) -> None:
+    from config import areas, catalog
+    from dispatch import residents
+    from providers import service as provider_service
+
+    with db.transaction() as session:
+        item = catalog.get_item(session, code="PE-PIPE-LEAK")
+        provider = provider_service.create_provider(
+            session,
+            kind="company",
+            name_zh="嘉禾水电维修部",
+            name_en="Jiahe Plumbing",
+            phone="+8613700137000",
+            items=[item],
+            areas=[areas.get(session, code=COMMUNITY)],
+            capacity=3,
+            actor=Actor("system"),
+            status="active",
+        )
+        resident = residents.get_or_create_resident(session, phone=E164)
+        ticket, _ = service.create_ticket(
+            session, resident=resident, channel="web", description="漏水", zone=dt.UTC, actor=Actor("system"), item=item
+        )
+        for step in ("dispatching", "offered", "accepted"):
+            service.move_ticket(session, ticket=ticket, to=step, actor=Actor("system"))
+        ticket.provider = provider
+        ticket.expected_at = MONDAY_10AM + dt.timedelta(hours=1)
+        number = ticket.number
+    page = web.get("/status").text
+    shown = web.post("/status", data={"csrf": csrf_of(page), "number": number, "phone": PHONE})
+    assert 'id="provider">嘉禾水电维修部<' in shown.text and "11:00" in shown.text
+    assert shown.text.count('class="step-done"') == 2 and "13700137000" not in shown.text
+    english = web.post("/status?lang=en", data={"csrf": csrf_of(page), "number": number, "phone": PHONE})
+    assert 'id="provider">Jiahe Plumbing<' in english.text
+    with db.transaction() as session:
+        ticket = service.get_ticket(session, number=number)
+        service.move_ticket(session, ticket=ticket, to="in_service", actor=Actor("system"))
+        service.move_ticket(session, ticket=ticket, to="completed", actor=Actor("system"))
+        ticket.completed_at = MONDAY_10AM + dt.timedelta(hours=2)
+        ticket.charged = Decimal("80.00")
+    done = web.post("/status?lang=zh_CN", data={"csrf": csrf_of(page), "number": number, "phone": PHONE})
+    assert "服务已完成" in done.text and "80 元" in done.text and done.text.count('class="step-done"') == 4
