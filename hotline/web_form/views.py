@@ -58,11 +58,8 @@ def _form_page(
     results: list[dict[str, Any]] | None = None,
     status: int = 200,
 ) -> HTMLResponse:
-    chosen = None
-    if values.get("item"):
-        chosen = next(
-            (i for g in forms.catalogue(session, locale) for i in g["items"] if i["code"] == values["item"]), None
-        )
+    groups = forms.catalogue(session, locale)
+    chosen = next((i for g in groups for i in g["items"] if i["code"] == values.get("item")), None)
     return _page(
         request,
         settings,
@@ -73,7 +70,7 @@ def _form_page(
             "notice": notice,
             "results": results,
             "chosen": chosen,
-            "groups": forms.catalogue(session, locale),
+            "groups": groups,
             "streets": forms.communities(session, locale),
         },
         status=status,
