@@ -23,9 +23,11 @@ from config.spool import Spool
 from dispatch.resident_views import router as residents_router
 from dispatch.views import router as dispatch_router
 from hotline import api, intake, intake_page, login, pages, scheduler, ticket_actions, ticket_page
+from hotline.open311.views import router as open311_router
 from hotline.voice.desk import router as callback_desk_router
 from hotline.voice.survey_views import router as survey_voice_router
 from hotline.voice.views import router as voice_router
+from hotline.web_form.views import router as web_form_router
 from providers.actions import router as provider_actions_router
 from providers.views import router as providers_router
 from sms.views import twilio_router
@@ -139,4 +141,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.include_router(callback_desk_router)
     app.include_router(survey_voice_router)
     app.include_router(twilio_router(intake.router_for(settings)))
+    app.include_router(web_form_router)  # public: /request, /status (no login; CSRF, codes, throttles)
+    app.include_router(open311_router)  # public reads, POST with api_key: /open311/v2/
     return app

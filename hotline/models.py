@@ -7,7 +7,8 @@ import config.logins
 import config.privacy
 import config.spool  # noqa: F401
 import dispatch.models  # noqa: F401
-import hotline.voice.models  # noqa: F401
+import hotline.voice.models
+import hotline.web_form.models  # noqa: F401
 import providers.models  # noqa: F401
 import sms.models  # noqa: F401
 from config.db import Base

@@ -27,6 +27,7 @@ from config.settings import Settings
 from dispatch import offer_privacy, residents
 from dispatch import privacy as dispatch_privacy
 from hotline.voice import privacy as voice_privacy
+from hotline.web_form import privacy as web_form_privacy
 from sms import privacy as sms_privacy
 
 HOLDERS: tuple[Holder, ...] = (
@@ -35,6 +36,7 @@ HOLDERS: tuple[Holder, ...] = (
     sms_privacy.HOLDER,
     voice_privacy.HOLDER,
     dispatch_privacy.HOLDER,
+    web_form_privacy.HOLDER,
 )
 JOB_NAME = "hotline.retention"
 

@@ -78,7 +78,7 @@ def test_a_resident_gets_everything_held_about_them_and_the_export_is_audited(
         resident_id,
         "resident's request",
     )
-    assert event.counts == {"offers": 0, "surveys": 0, "texts": 3, "calls": 1, "tickets": 2}
+    assert event.counts == {"offers": 0, "surveys": 0, "texts": 3, "calls": 1, "tickets": 2, "web_forms": 0}
 
 
 def test_erasing_a_resident_anonymises_everything_keeps_tickets_countable_and_cancels_what_is_queued(

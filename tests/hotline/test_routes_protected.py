@@ -21,8 +21,21 @@ PUBLIC = {
     ("GET", "/login"),
     ("POST", "/login"),
     ("POST", "/login/demo"),  # 404 outside demo mode; logs in only sample staff in it
+    # the resident web form and status page: CSRF-tokened, a texted code before a ticket, throttled
+    ("GET", "/request"),
+    ("POST", "/request"),
+    ("POST", "/request/confirm"),
+    ("GET", "/status"),
+    ("POST", "/status"),
+    # Open311 GeoReport v2 reads are public by the spec (and carry no personal data)
+    ("GET", "/open311/v2/discovery.{fmt}"),
+    ("GET", "/open311/v2/services.{fmt}"),
+    ("GET", "/open311/v2/services/{resource}"),
+    ("GET", "/open311/v2/requests.{fmt}"),
+    ("GET", "/open311/v2/requests/{resource}"),
 }
 SIGNED_WEBHOOKS = re.compile(r"^/(sms|voice)/twilio/")
+OPEN311_KEYED = {("POST", "/open311/v2/requests.{fmt}")}  # the spec's api_key: 403 without it
 PUBLIC_MOUNTS = {"/static"}
 
 
@@ -48,6 +61,8 @@ def test_every_route_is_protected_or_on_the_public_list(db: Database, settings: 
                 response = client.request(method, path, params={"extension": "7001"})
                 if (method, route.path) in PUBLIC:
                     assert response.status_code not in (401, 403), (method, route.path)
+                elif (method, route.path) in OPEN311_KEYED:
+                    assert response.status_code == 403, f"{method} {route.path} answered without api_key"
                 elif SIGNED_WEBHOOKS.match(route.path):
                     assert response.status_code == 403, (
                         f"{method} {route.path} answered unsigned: {response.status_code}"

@@ -1,0 +1,1 @@
+"""The resident web form (``/request``) and status page (``/status``): public pages, no login."""
