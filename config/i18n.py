@@ -21,7 +21,17 @@ LOCALES = ("zh_CN", "en")
 ROOT = Path(__file__).resolve().parent.parent
 # Every package that may carry a catalog, lowest layer first (paths only: config imports none of
 # them). A sub-package listed here keeps its own catalog, apart from its parent's.
-PACKAGES = ("config", "sms", "providers", "dispatch", "callbacks", "hotline", "hotline/voice")
+PACKAGES = (
+    "config",
+    "sms",
+    "providers",
+    "dispatch",
+    "callbacks",
+    "hotline",
+    "hotline/voice",
+    "hotline/simulator",
+    "hotline/training",
+)
 # Keywords for extraction (the message is the second argument of gettext).
 EXTRACT_KEYWORDS: dict[str, Any] = {"gettext": (2,), "ngettext": (2, 3), "_": None, "N_": None}
 

@@ -21,7 +21,7 @@ from config.settings import Settings, get_settings
 from config.spool import Spool
 from dispatch.resident_views import router as residents_router
 from dispatch.views import router as dispatch_router
-from hotline import api, intake, intake_page, login, pages, scheduler, ticket_actions, ticket_page
+from hotline import api, intake, intake_page, login, pages, scheduler, simulator, ticket_actions, ticket_page, training
 from hotline.voice.desk import router as callback_desk_router
 from hotline.voice.survey_views import router as survey_voice_router
 from hotline.voice.views import router as voice_router
@@ -136,4 +136,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.include_router(callback_desk_router)
     app.include_router(survey_voice_router)
     app.include_router(twilio_router(intake.router_for(settings)))
+    simulator.install(app)  # /simulator: demo and training mode only (no login; not mounted otherwise)
+    training.install(app)  # /training: training mode only
     return app
