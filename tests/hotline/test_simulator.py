@@ -26,7 +26,9 @@ JSON = {"Content-Type": "application/json"}
 
 
 def _demo(settings: Settings, **update: object) -> Settings:
-    return settings.model_copy(update={"demo": True, "public_url": PUBLIC_URL, "twilio_auth_token": AUTH_TOKEN, **update})
+    return settings.model_copy(
+        update={"demo": True, "public_url": PUBLIC_URL, "twilio_auth_token": AUTH_TOKEN, **update}
+    )
 
 
 @pytest.fixture
@@ -46,7 +48,9 @@ def test_the_signature_is_the_one_twilios_validator_accepts(settings: Settings) 
 
 
 def test_a_resident_texts_from_the_simulator_and_reads_the_reply(simulator: TestClient, db: Database) -> None:
-    answer = simulator.post("/simulator/text", json={"phone": "138 0013 8000", "body": "厨房水管漏水，南湖社区3幢401"}, headers=JSON)
+    answer = simulator.post(
+        "/simulator/text", json={"phone": "138 0013 8000", "body": "厨房水管漏水，南湖社区3幢401"}, headers=JSON
+    )
     assert answer.status_code == 200, answer.text
     with db.read() as session:
         number = session.query(Ticket.number).one()[0]
@@ -64,7 +68,9 @@ def test_a_provider_accepts_an_offer_from_the_simulator(
     with db.transaction() as session:
         plumber = scene.plumber(session, settings, 0)
         plumber_phone = plumber.phone
-    simulator.post("/simulator/text", json={"phone": "13800138000", "body": "厨房水管漏水，南湖社区3幢401"}, headers=JSON)
+    simulator.post(
+        "/simulator/text", json={"phone": "13800138000", "body": "厨房水管漏水，南湖社区3幢401"}, headers=JSON
+    )
     with db.transaction() as session:
         ticket = session.query(Ticket).one()
         ticket.community_id = scene.ticket(session, ticket.number).community_id or _community(session)
@@ -99,7 +105,12 @@ def test_a_call_hears_the_menu_and_presses_a_key(simulator: TestClient) -> None:
     assert keyed["call_sid"] == sid and keyed["screen"]["enqueue"]["queue"] == "hotline"
     hung_up = simulator.post(
         "/simulator/call",
-        json={"phone": "13912345678", "call_sid": sid, "path": "/voice/twilio/status", "fields": {"CallStatus": "completed"}},
+        json={
+            "phone": "13912345678",
+            "call_sid": sid,
+            "path": "/voice/twilio/status",
+            "fields": {"CallStatus": "completed"},
+        },
         headers=JSON,
     )
     assert hung_up.status_code == 200
