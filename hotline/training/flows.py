@@ -16,6 +16,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from config import areas, catalog, clock
+from config.errors import NotFound
 from config.settings import Settings
 from config.staff import Actor, Staff
 from dispatch import lifecycle, residents, service
@@ -23,6 +24,7 @@ from dispatch.models import Offer, Resident, Ticket, TicketEvent
 from hotline.training import scoring
 from hotline.training.models import TrainingRun
 from hotline.training.scenarios import Scenario
+from hotline.voice import twilio_calls
 from providers import hours
 from providers import service as provider_service
 from providers.models import Provider
@@ -133,6 +135,19 @@ def start(session: Session, *, scenario: Scenario, trainee: Staff, settings: Set
     session.add(run)
     session.flush()
     return run
+
+
+def get_run(session: Session, run_id: int) -> TrainingRun:
+    run = session.get(TrainingRun, run_id)
+    if run is None:
+        raise NotFound(f"no training run {run_id}")
+    return run
+
+
+def remember_call(session: Session, *, run: TrainingRun, call_sid: str) -> None:
+    """The scenario's call, so that the trainee's new ticket can be linked to it."""
+    call = twilio_calls.find(session, call_sid=call_sid)
+    run.script = {**run.script, "call_sid": call_sid, "call_id": call.id if call is not None else None}
 
 
 def ticket_of(session: Session, run: TrainingRun) -> Ticket | None:
