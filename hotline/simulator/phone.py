@@ -211,3 +211,20 @@ def thread(session: Session, *, phone: str, limit: int = THREAD_LIMIT) -> list[B
     # a reply is stored in the same instant as the text it answers: the text comes first
     bubbles.sort(key=lambda b: (b.at, 0 if b.mine else 1, int(b.id.lstrip("inout"))))
     return bubbles[-limit:]
+
+
+# --- survey calls ringing the simulator ---------------------------------------------------------
+
+
+class SimulatorCallPlacer:
+    """``callbacks.calls.CallPlacer`` for demo and training mode without Twilio: the call "rings"
+    the simulated phone. The survey keeps the returned ``CallSid``; the phone's page sees a voice
+    survey asked with a simulator CallSid and offers to answer it, which posts to the very URLs
+    Twilio would fetch (``url``, its Gather's action, ``status_callback``)."""
+
+    def place(self, *, to: str, url: str, status_callback: str) -> str:
+        return new_sid(SIMULATED_CALL)
+
+
+def placer_for(settings: Settings) -> SimulatorCallPlacer | None:
+    return SimulatorCallPlacer() if settings.demo or settings.training else None

@@ -158,3 +158,37 @@ def test_the_simulator_exists_only_in_demo_and_training_mode(settings: Settings,
     else:
         assert "/simulator" in paths and page.status_code == 200
         assert ("/training" in paths) == (mode == "training")
+
+
+def test_a_survey_call_rings_the_simulated_phone_and_is_answered_with_a_key(db: Database, settings: Settings) -> None:
+    from callbacks import jobs
+    from hotline import scheduler
+    from tests.callbacks import world
+
+    demo = _demo(
+        settings, callbacks=settings.callbacks.model_copy(update={"channels": {"plumbing_electrical": "voice"}})
+    )
+    number = world.completed_job(db, demo)
+    world.sweep(db, demo, world.at(0.1))  # the completion is found; the call is due the next day
+    with clock.freeze(world.at(24)), TestClient(create_app(demo, db)) as client:
+        placer = scheduler.simulator_phone.placer_for(demo)
+        jobs.sweep_surveys(db, demo, placer=placer)  # what the scheduler's pass does in demo mode
+        ringing = client.get("/simulator/thread", params={"phone": world.RESIDENT}).json()["calls"]
+        assert len(ringing) == 1, [(s.channel, s.status, s.call_sid) for s in world.surveys(db)]
+        assert ringing[0]["call_sid"].startswith(phone.SIMULATED_CALL)
+        survey_id, sid = ringing[0]["survey"], ringing[0]["call_sid"]
+
+        def step(path: str, **fields: str) -> dict:  # type: ignore[type-arg]
+            body = {"phone": world.RESIDENT, "call_sid": sid, "path": path, "fields": fields}
+            answer = client.post("/simulator/call", json=body, headers=JSON)
+            assert answer.status_code == 200, answer.text
+            return answer.json()["screen"]  # type: ignore[no-any-return]
+
+        question = step(f"/voice/twilio/survey/ask?survey={survey_id}")
+        assert question["gather"]["action"] == f"/voice/twilio/survey/answer?survey={survey_id}"
+        thanks = step(question["gather"]["action"], Digits="4")
+        assert thanks["gather"] is None and thanks["hangup"]
+        assert client.get("/simulator/thread", params={"phone": world.RESIDENT}).json()["calls"] == []
+    (survey,) = world.surveys(db)
+    assert (survey.status, survey.score) == ("answered", 4)
+    assert number
