@@ -78,9 +78,8 @@ def page(
 ) -> HTMLResponse:
     """The simulator: numbers to pick from and the phone."""
     with db.read() as session:
-        residents = list(
-            session.scalars(select(Resident).where(Resident.name.is_not(None)).order_by(Resident.id).limit(PICK_LIMIT))
-        )
+        not_erased = Resident.phone.startswith("+")  # an erased resident's phone is "erased:<id>"
+        residents = list(session.scalars(select(Resident).where(not_erased).order_by(Resident.id).limit(PICK_LIMIT)))
         providers = list(
             session.scalars(
                 select(Provider).where(Provider.status.in_(DISPATCHABLE)).order_by(Provider.id).limit(PICK_LIMIT)
