@@ -194,8 +194,8 @@ def facts(session: Session, *, run: TrainingRun, scenario: Scenario) -> scoring.
         return scoring.Facts(started_at=run.started_at)
     offers = list(session.scalars(select(Offer).where(Offer.ticket_id == ticket.id).order_by(Offer.id)))
     declined = [o for o in offers if o.status == "declined"]
-    first_decline = min((o.answered_at for o in declined if o.answered_at), default=None)
-    after = [o for o in offers if first_decline is not None and o.offered_at >= first_decline]
+    first_declined = min((o.id for o in declined), default=None)  # offers are numbered as they are made
+    after = [o for o in offers if first_declined is not None and o.id > first_declined]
     if scenario.channel == "call":
         opened_at: dt.datetime | None = ticket.created_at
     else:  # the text opened the ticket by itself: the trainee's time is to the first triage

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from config.i18n import N_
 from hotline.training.scenarios import Scenario
@@ -43,7 +44,7 @@ class Mark:
     criterion: str
     points: int
     of: int
-    detail: str  # what was found, for the trainee and the supervisor (not translated: codes and seconds)
+    found: dict[str, Any]  # what was found and what was right (codes, counts, seconds): shown translated
 
 
 def time_points(seconds: float, target: int, points: int) -> int:
@@ -58,25 +59,26 @@ def time_points(seconds: float, target: int, points: int) -> int:
 def score(scenario: Scenario, facts: Facts) -> tuple[int, list[Mark]]:
     marks: list[Mark] = []
 
-    def mark(criterion: str, earned: float, detail: str) -> None:
+    def mark(criterion: str, earned: float, **found: Any) -> None:
         points = CRITERIA[criterion][0]
-        marks.append(Mark(criterion, round(points * earned), points, detail))
+        marks.append(Mark(criterion, round(points * earned), points, found))
 
+    of = CRITERIA["time_to_ticket"][0]
     if facts.ticket_at is None:
-        mark("time_to_ticket", 0, "no ticket")
+        marks.append(Mark("time_to_ticket", 0, of, {"seconds": None, "target": scenario.target_seconds}))
     else:
-        seconds = max(0.0, (facts.ticket_at - facts.started_at).total_seconds())
-        points = time_points(seconds, scenario.target_seconds, CRITERIA["time_to_ticket"][0])
-        marks.append(Mark("time_to_ticket", points, CRITERIA["time_to_ticket"][0], f"{seconds:.0f} s"))
-    mark("item", facts.item in scenario.items, f"{facts.item or '-'} (right: {', '.join(scenario.items)})")
-    mark("community", facts.community == scenario.community, f"{facts.community or '-'} (right: {scenario.community})")
-    mark("urgency", facts.urgency == scenario.urgency, f"{facts.urgency or '-'} (right: {scenario.urgency})")
-    if scenario.provider == "decline_first":
-        offered = facts.offers_after_decline > 0
-        mark("offer", offered, f"{facts.offers} offers, {facts.declined} declined, {facts.offers_after_decline} after")
+        seconds = round(max(0.0, (facts.ticket_at - facts.started_at).total_seconds()))
+        points = time_points(seconds, scenario.target_seconds, of)
+        marks.append(Mark("time_to_ticket", points, of, {"seconds": seconds, "target": scenario.target_seconds}))
+    mark("item", facts.item in scenario.items, value=facts.item, right=", ".join(scenario.items))
+    mark("community", facts.community == scenario.community, value=facts.community, right=scenario.community)
+    mark("urgency", facts.urgency == scenario.urgency, value=facts.urgency, right=scenario.urgency)
+    counts = {"offers": facts.offers, "declined": facts.declined, "after": facts.offers_after_decline}
+    if scenario.provider == "decline_first":  # the ticket must be offered again after the decline
+        mark("offer", facts.offers_after_decline > 0, **counts)
     else:
-        mark("offer", facts.offers > 0, f"{facts.offers} offers")
-    mark("resident_told", facts.resident_told, "told" if facts.resident_told else "not told")
+        mark("offer", facts.offers > 0, **counts)
+    mark("resident_told", facts.resident_told, told=facts.resident_told)
     total = sum(m.points for m in marks)
     return round(100 * total / sum(points for points, _ in CRITERIA.values())), marks
 

@@ -16,6 +16,7 @@ from config.errors import Forbidden, InvalidInput, NotFound
 from config.settings import Settings
 from config.staff import Staff
 from config.web import DatabaseDep, LocaleDep, SettingsDep, render
+from dispatch.states import URGENCY_LABELS
 from hotline.simulator import phone
 from hotline.training import flows, results, scenarios, scoring
 from hotline.training.models import TrainingRun
@@ -111,6 +112,7 @@ def run_page(request: Request, run_id: int, db: DatabaseDep, who: Viewer) -> HTM
             "run": run,
             "scenario": scenarios.get(run.scenario),
             "criteria": scoring.CRITERIA,
+            "urgency_labels": URGENCY_LABELS,
             "marks": run.marks.get("marks", []),
         },
     )

@@ -7,12 +7,14 @@ import json
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from config import areas, catalog, clock
 from config.db import Database
 from config.settings import Settings
 from config.staff import Actor, Staff
 from dispatch import lifecycle, offers, service
+from dispatch.models import Resident
 from hotline.app import create_app
 from hotline.training import flows, results, scenarios, scoring
 from hotline.training.models import TrainingRun
@@ -163,3 +165,72 @@ def test_the_decline_scenario_is_played_and_scored_through_the_webhooks(
     assert out.exit_code == 0, out.output
     trainees = json.loads(out.stdout)["trainees"]
     assert trainees[0]["trainee"] == "王芳" and trainees[0]["latest"] == {"provider_declines": 100}
+
+
+def test_the_one_touch_scenario_calls_into_the_emergency_queue_and_scores_a_slow_normal_ticket(
+    training: TestClient, db: Database, settings: Settings
+) -> None:
+    from hotline.voice.models import Call
+
+    me = log_in(training, db, settings, "operator")
+    started = training.post(
+        "/training/runs", data={"scenario": "one_touch_emergency", "csrf": me.csrf}, follow_redirects=False
+    )
+    run_id = int(started.headers["location"].rsplit("/", 1)[1])
+    scenario = scenarios.get("one_touch_emergency")
+    with db.read() as session:
+        run = session.get(TrainingRun, run_id)
+        call = session.get(Call, run.script["call_id"])
+        assert (call.queue, call.emergency, run.ticket_number) == ("hotline-emergency", True, None)
+        call_id = call.id
+    page = training.get(f"/training/runs/{run_id}")
+    assert f"/tickets/new?channel=phone&amp;phone=%2B8613900000004&amp;call={call_id}" in page.text
+    later = MONDAY_10AM + dt.timedelta(seconds=2 * scenario.target_seconds)  # the trainee took two minutes
+    with clock.freeze(later), db.transaction() as session:
+        resident = session.scalar(select(Resident).where(Resident.phone == scenario.phone))
+        service.create_ticket(
+            session,
+            resident=resident,
+            channel="phone",
+            description="老人摔倒",
+            zone=settings.zone,
+            actor=Actor.of_staff(session.get(Staff, me.staff_id)),
+            item=catalog.get_item(session, code="EH-ELDERLY-FALL"),
+            community=areas.get_community(session, code=scenario.community),
+            urgency="urgent",  # not an emergency: wrong
+        )
+    assert training.post(f"/training/runs/{run_id}/advance", headers={"X-CSRF-Token": me.csrf}).json()["played"] == []
+    training.post(f"/training/runs/{run_id}/finish", data={"csrf": me.csrf})
+    with db.read() as session:
+        run = session.get(TrainingRun, run_id)
+        marks = {m["criterion"]: m["points"] for m in run.marks["marks"]}
+        total = run.score
+    assert marks == {"time_to_ticket": 10, "item": 20, "community": 15, "urgency": 0, "offer": 0, "resident_told": 0}
+    assert total == 45
+    again = training.post(f"/training/runs/{run_id}/finish", data={"csrf": me.csrf}, follow_redirects=False)
+    assert again.status_code == 303  # a finished run keeps its score
+
+
+def test_a_trainee_sees_only_their_own_runs_and_results_are_for_supervisors(
+    training: TestClient, db: Database, settings: Settings
+) -> None:
+    me = log_in(training, db, settings, "operator")
+    started = training.post(
+        "/training/runs", data={"scenario": "angry_repeat", "csrf": me.csrf}, follow_redirects=False
+    )
+    run_id = int(started.headers["location"].rsplit("/", 1)[1])
+    with db.read() as session:
+        run = session.get(TrainingRun, run_id)
+        ticket = service.get_ticket(session, number=run.ticket_number)
+        kinds = [e.kind for e in ticket.events]
+    assert "repeat_contact" in kinds  # the angry text landed on the earlier, still open request
+    assert training.get("/training/results").status_code == 403
+    with db.transaction() as session:
+        from config import staff as staff_mod
+
+        staff_mod.create(session, name="李强", role="operator", extension="7002")
+    log_in(training, db, settings, "operator", name="李强")
+    assert training.get(f"/training/runs/{run_id}").status_code == 403
+    log_in(training, db, settings, "supervisor")
+    assert training.get(f"/training/runs/{run_id}").status_code == 200
+    assert training.get("/training/results", params={"lang": "en"}).status_code == 200
