@@ -22,6 +22,12 @@ def _prepare(cli: CliContext) -> str:
 
     upgrade_and_load(cli)
     with cli.db.transaction() as session:
+        foreign = flows.foreign_residents(session)
+        if foreign:
+            fail(
+                f"{cli.db.engine.url.render_as_string(hide_password=True)} holds {foreign} residents who are not "
+                "training scenarios'; training needs a database of its own (e.g. sqlite:///var/training.db)"
+            )
         return flows.seed(session, cli.settings)
 
 
@@ -49,20 +55,9 @@ def serve(ctx: click.Context, database: str, host: str, port: int) -> None:
     from hotline.commands.system import _serve
 
     cli = _training(ctx, database)
-    if cli.settings.database_url == _live_url():
-        fail("--database is the live database; training needs a database of its own")
     added = _prepare(cli)
     click.echo(f"training centre: {added}; trainees log in and open /training", err=True)
     _serve(cli, host, port)
-
-
-def _live_url() -> str:
-    from config.settings import load_settings
-
-    try:
-        return load_settings().database_url
-    except Exception:  # no usable live settings here: nothing to confuse it with
-        return ""
 
 
 @training.command("results")

@@ -23,7 +23,7 @@ from dispatch import lifecycle, residents, service
 from dispatch.models import Offer, Resident, Ticket, TicketEvent
 from hotline.training import scoring
 from hotline.training.models import TrainingRun
-from hotline.training.scenarios import Scenario
+from hotline.training.scenarios import SCENARIOS, Scenario
 from hotline.voice import twilio_calls
 from providers import hours
 from providers import service as provider_service
@@ -84,6 +84,13 @@ def seed(session: Session, settings: Settings) -> str:
             )
         added += 1
     return f"{added} training providers"
+
+
+def foreign_residents(session: Session) -> int:
+    """Residents who are not a scenario's: a database holding them is someone's real (or demo)
+    data, and training would mix practice tickets into it, so ``hotline training`` refuses it."""
+    ours = [scenario.phone for scenario in SCENARIOS]
+    return session.scalar(select(func.count()).select_from(Resident).where(Resident.phone.not_in(ours))) or 0
 
 
 def _resident(session: Session, scenario: Scenario, settings: Settings) -> Resident:

@@ -234,3 +234,21 @@ def test_a_trainee_sees_only_their_own_runs_and_results_are_for_supervisors(
     log_in(training, db, settings, "supervisor")
     assert training.get(f"/training/runs/{run_id}").status_code == 200
     assert training.get("/training/results", params={"lang": "en"}).status_code == 200
+
+
+def test_the_cli_sets_up_a_training_database_and_refuses_one_with_real_residents(
+    cli, db: Database, settings: Settings, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'training.db'}"
+    first = cli("training", "seed", "--database", url)
+    assert first.exit_code == 0, first.output
+    assert "4 training providers added" in first.stderr
+    assert "0 training providers added" in cli("training", "seed", "--database", url).stderr
+    assert cli("training", "results", "--database", url).stdout.strip() == "no finished training runs"
+    with db.transaction() as session:
+        from dispatch import residents
+
+        residents.get_or_create_resident(session, phone="+8613800138000")
+    refused = cli("training", "seed", "--database", str(db.url))
+    assert refused.exit_code == 2
+    assert "1 residents who are not training scenarios'" in refused.stderr
