@@ -56,7 +56,7 @@ def serve(ctx: click.Context, database: str, host: str, port: int) -> None:
 
     cli = _training(ctx, database)
     added = _prepare(cli)
-    click.echo(f"training centre: {added}; trainees log in and open /training", err=True)
+    click.echo(f"training centre: {added} added; trainees log in and open /training", err=True)
     _serve(cli, host, port)
 
 

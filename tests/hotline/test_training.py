@@ -13,7 +13,7 @@ from config import areas, catalog, clock
 from config.db import Database
 from config.settings import Settings
 from config.staff import Actor, Staff
-from dispatch import lifecycle, offers, service
+from dispatch import lifecycle, offers, residents, service
 from dispatch.models import Resident
 from hotline.app import create_app
 from hotline.training import flows, results, scenarios, scoring
@@ -246,9 +246,14 @@ def test_the_cli_sets_up_a_training_database_and_refuses_one_with_real_residents
     assert "0 training providers added" in cli("training", "seed", "--database", url).stderr
     assert cli("training", "results", "--database", url).stdout.strip() == "no finished training runs"
     with db.transaction() as session:
-        from dispatch import residents
-
         residents.get_or_create_resident(session, phone="+8613800138000")
+    other = Database(url)
+    try:  # a trainer texted from any number in the training centre's simulator: still a training database
+        with other.transaction() as session:
+            residents.get_or_create_resident(session, phone="+8613800138001")
+    finally:
+        other.dispose()
+    assert cli("training", "seed", "--database", url).exit_code == 0
     refused = cli("training", "seed", "--database", str(db.url))
     assert refused.exit_code == 2
     assert "1 residents who are not training scenarios'" in refused.stderr
