@@ -211,7 +211,7 @@
         if (!r.ok) throw new Error(typeof data.detail === "string" ? data.detail : words.bad_phone);
         choose(data.phone);
       })
-      .catch((e) => alert(e.message));
+      .catch((e) => alert(words.bad_phone + "\n" + e.message));
   });
   document.querySelectorAll(".sim-person").forEach((b) => b.addEventListener("click", () => {
     choose(b.dataset.phone);
