@@ -47,8 +47,10 @@ OUTBOX = cast(Table, OutboundMessage.__table__)
 
 
 def voice_ready(settings: Settings) -> bool:
-    """Automated survey calls need a Twilio account and number."""
-    return bool(settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_from_number)
+    """Automated survey calls need a Twilio account and number; a demo or training centre without
+    them rings the phone simulator instead (``hotline.simulator.phone.SimulatorCallPlacer``)."""
+    twilio = settings.twilio_account_sid and settings.twilio_auth_token and settings.twilio_from_number
+    return bool(twilio or settings.demo or settings.training)
 
 
 def channel_for(*, phone: str, tags: Iterable[str], category: str | None, settings: Settings) -> str:

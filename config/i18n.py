@@ -31,6 +31,8 @@ PACKAGES = (
     "hotline/voice",
     "hotline/web_form",
     "hotline/open311",
+    "hotline/simulator",
+    "hotline/training",
 )
 # Keywords for extraction (the message is the second argument of gettext).
 EXTRACT_KEYWORDS: dict[str, Any] = {"gettext": (2,), "ngettext": (2, 3), "_": None, "N_": None}

@@ -153,6 +153,7 @@ class Settings(BaseSettings):
     secret_key: str = "change-me"
     public_url: str = "http://127.0.0.1:8000"
     demo: bool = False
+    training: bool = False  # training mode (上岗培训): a training database, scenarios, the phone simulator
     centre_name_zh: str = "96345 社区服务热线"
     centre_name_en: str = "96345 Community Service Hotline"
     opening_hours: dict[str, list[str]] = Field(default_factory=dict)

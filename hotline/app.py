@@ -22,7 +22,7 @@ from config.settings import Settings, get_settings
 from config.spool import Spool
 from dispatch.resident_views import router as residents_router
 from dispatch.views import router as dispatch_router
-from hotline import api, intake, intake_page, login, pages, scheduler, ticket_actions, ticket_page
+from hotline import api, intake, intake_page, login, pages, scheduler, simulator, ticket_actions, ticket_page, training
 from hotline.open311.views import router as open311_router
 from hotline.voice.desk import router as callback_desk_router
 from hotline.voice.survey_views import router as survey_voice_router
@@ -143,4 +143,6 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.include_router(twilio_router(intake.router_for(settings)))
     app.include_router(web_form_router)  # public: /request, /status (no login; CSRF, codes, throttles)
     app.include_router(open311_router)  # public reads, POST with api_key: /open311/v2/
+    simulator.install(app)  # /simulator: demo and training mode only (no login; not mounted otherwise)
+    training.install(app)  # /training: training mode only
     return app

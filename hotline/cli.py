@@ -19,6 +19,7 @@ from hotline.commands import (  # dispatching adds suggest, offer ... to the tic
     surveys,
     system,
     tickets,
+    training,
     users,
     voice,
 )
@@ -52,6 +53,7 @@ for command in (
     voice.callbacks_desk,
     surveys.surveys,
     surveys.complaints,
+    training.training,
 ):
     cli.add_command(command)
 

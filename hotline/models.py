@@ -7,6 +7,7 @@ import config.logins
 import config.privacy
 import config.spool  # noqa: F401
 import dispatch.models  # noqa: F401
+import hotline.training.models
 import hotline.voice.models
 import hotline.web_form.models  # noqa: F401
 import providers.models  # noqa: F401

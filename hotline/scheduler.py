@@ -28,6 +28,7 @@ from config.settings import Settings
 from config.staff import Actor
 from dispatch import jobs as dispatch_jobs
 from hotline import intake, privacy
+from hotline.simulator import phone as simulator_phone
 from hotline.voice import views as voice_views
 from providers import jobs as provider_jobs
 from sms import outbox
@@ -100,7 +101,8 @@ def _spool_pass(db: Database, settings: Settings) -> Callable[[], int]:
 
 
 def _surveys_pass(db: Database, settings: Settings) -> Callable[[], int]:
-    placer = survey_calls.placer_for(settings)  # automated survey calls need Twilio
+    # automated survey calls need Twilio; a demo or training centre without it rings the simulator
+    placer = survey_calls.placer_for(settings) or simulator_phone.placer_for(settings)
     return lambda: callback_jobs.sweep_surveys(db, settings, placer=placer)
 
 
