@@ -16,6 +16,7 @@ from hotline.commands import (  # dispatching adds suggest, offer ... to the tic
     providers,
     reference,
     residents,
+    reviews,
     surveys,
     system,
     tickets,
@@ -52,6 +53,9 @@ for command in (
     voice.callbacks_desk,
     surveys.surveys,
     surveys.complaints,
+    reviews.ratings_group,
+    reviews.review,
+    reviews.report,
 ):
     cli.add_command(command)
 
