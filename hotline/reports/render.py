@@ -9,12 +9,12 @@ from typing import Any
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from config import web
+from config import charts, web
 from config.i18n import N_, gettext, template_globals
 from config.periods import Period
 from config.settings import Settings
 from dispatch.states import CHANNEL_LABELS
-from hotline.reports import charts, figures
+from hotline.reports import figures
 from providers import reviews
 
 KINDS = ("centre", "providers", "volunteers", "packet")
