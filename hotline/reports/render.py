@@ -47,23 +47,24 @@ def _pct(value: float | None) -> str:
 def headline(c: figures.Centre, locale: str) -> list[tuple[str, str]]:
     """The centre's figures as (label, shown value), in the order people read them."""
 
-    def t(message: str, **params: Any) -> str:
+    def _(message: str, **params: Any) -> str:
         return gettext(locale, message, **params)
 
     median = c.median_acceptance_minutes
+    minutes = "" if median is None else format(median, "g")
     return [
-        (t("Contacts"), str(c.contacts)),
-        (t("Calls answered"), str(c.calls.get("answered", 0))),
-        (t("Calls abandoned"), str(c.calls.get("abandoned", 0))),
-        (t("First-contact resolutions"), str(c.first_contact)),
-        (t("Median time to acceptance"), "–" if median is None else t("{minutes} min", minutes=f"{median:g}")),
-        (t("Response time met"), f"{_pct(c.sla_share)} ({c.sla_met}/{c.sla_due})"),
-        (t("Services delivered (person-times)"), str(c.services)),
-        (t("Satisfaction rate (scores 4-5)"), f"{_pct(c.satisfaction)} ({c.surveys_satisfied}/{c.surveys_answered})"),
-        (t("Callback reach rate"), f"{_pct(c.reach)} ({c.surveys_answered}/{c.surveys_finished})"),
-        (t("Complaints received"), str(c.complaints_received)),
-        (t("Complaints upheld"), str(c.complaints_upheld)),
-        (t("Complaints overdue"), str(c.complaints_overdue)),
+        (_("Contacts"), str(c.contacts)),
+        (_("Calls answered"), str(c.calls.get("answered", 0))),
+        (_("Calls abandoned"), str(c.calls.get("abandoned", 0))),
+        (_("First-contact resolutions"), str(c.first_contact)),
+        (_("Median time to acceptance"), "–" if median is None else _("{minutes} min", minutes=minutes)),
+        (_("Response time met"), f"{_pct(c.sla_share)} ({c.sla_met}/{c.sla_due})"),
+        (_("Services delivered (person-times)"), str(c.services)),
+        (_("Satisfaction rate (scores 4-5)"), f"{_pct(c.satisfaction)} ({c.surveys_satisfied}/{c.surveys_answered})"),
+        (_("Callback reach rate"), f"{_pct(c.reach)} ({c.surveys_answered}/{c.surveys_finished})"),
+        (_("Complaints received"), str(c.complaints_received)),
+        (_("Complaints upheld"), str(c.complaints_upheld)),
+        (_("Complaints overdue"), str(c.complaints_overdue)),
     ]
 
 
@@ -72,7 +73,7 @@ def context(session: Session, *, kind: str, period: Period, settings: Settings, 
     wanted = ("centre", "providers", "volunteers") if kind == "all" else (kind,)
     ctx: dict[str, Any] = {"period": period, "kind": kind, "sections": wanted, "report_locale": locale}
 
-    def t(message: str, **params: Any) -> str:
+    def _(message: str, **params: Any) -> str:
         return gettext(locale, message, **params)
 
     if "centre" in wanted or "packet" in wanted:
@@ -80,15 +81,15 @@ def context(session: Session, *, kind: str, period: Period, settings: Settings, 
             pk = figures.packet(session, period=period, locale=locale, zone=settings.zone)
             c = pk.centre
             ctx["complaints"] = [
-                row | {"outcome_label": t(OUTCOMES.get(row["outcome"], row["outcome"]))} for row in pk.complaints
+                row | {"outcome_label": _(OUTCOMES.get(row["outcome"], row["outcome"]))} for row in pk.complaints
             ]
             ctx["decisions"] = [
                 row
                 | {
-                    "proposal_label": t(reviews.LABELS[row["proposal"]]),
-                    "decision_label": t(reviews.LABELS[row["decision"]]),
-                    "rule_label": t(reviews.RULES.get(row["rule"], row["rule"])),
-                    "status_label": t(reviews.REVIEW_STATUS_LABELS.get(row["status"], row["status"])),
+                    "proposal_label": _(reviews.LABELS[row["proposal"]]),
+                    "decision_label": _(reviews.LABELS[row["decision"]]),
+                    "rule_label": _(reviews.RULES.get(row["rule"], row["rule"])),
+                    "status_label": _(reviews.REVIEW_STATUS_LABELS.get(row["status"], row["status"])),
                 }
                 for row in pk.decisions
             ]
@@ -96,35 +97,35 @@ def context(session: Session, *, kind: str, period: Period, settings: Settings, 
             c = figures.centre(session, period=period, locale=locale)
         ctx["centre"] = c
         ctx["headline"] = headline(c, locale)
-        channels = [(t(CHANNEL_LABELS.get(k, k)), float(v)) for k, v in c.contacts_by_channel.items()]
+        channels = [(_(CHANNEL_LABELS.get(k, k)), float(v)) for k, v in c.contacts_by_channel.items()]
         ctx["centre_charts"] = [
-            charts.shares(t("Contacts by channel"), channels),
-            charts.shares(t("Inbound calls"), [(t(CALL_OUTCOMES.get(k, k)), float(v)) for k, v in c.calls.items()]),
-            charts.bars(t("Tickets by category"), [(name, float(n)) for _, name, n in c.by_category]),
-            charts.bars(t("Tickets by community"), [(name, float(n)) for _, name, n in c.by_community]),
-            charts.line(t("Services delivered by month"), [(m["month"], float(m["services"])) for m in c.trend]),
+            charts.shares(_("Contacts by channel"), channels),
+            charts.shares(_("Inbound calls"), [(_(CALL_OUTCOMES.get(k, k)), float(v)) for k, v in c.calls.items()]),
+            charts.bars(_("Tickets by category"), [(name, float(n)) for _, name, n in c.by_category]),
+            charts.bars(_("Tickets by community"), [(name, float(n)) for _, name, n in c.by_community]),
+            charts.line(_("Services delivered by month"), [(m["month"], float(m["services"])) for m in c.trend]),
             charts.line(
-                t("Satisfaction rate by month"), [(m["month"], m["satisfaction"]) for m in c.trend], percent=True
+                _("Satisfaction rate by month"), [(m["month"], m["satisfaction"]) for m in c.trend], percent=True
             ),
         ]
     if "providers" in wanted:
         p = figures.providers(session, period=period, settings=settings, locale=locale)
         ctx["providers"] = p
-        ctx["proposal_labels"] = {k: t(v) for k, v in reviews.LABELS.items()}
-        ctx["rule_labels"] = {k: t(v) for k, v in reviews.RULES.items()} | {"not_reviewed": t("Not reviewed")}
+        ctx["proposal_labels"] = {k: _(v) for k, v in reviews.LABELS.items()}
+        ctx["rule_labels"] = {k: _(v) for k, v in reviews.RULES.items()} | {"not_reviewed": _("Not reviewed")}
         ctx["provider_charts"] = [
-            charts.bars(t("Rating, {category}", category=name), [(row.name, row.rating) for row in rows], limit=10)
+            charts.bars(_("Rating, {category}", category=name), [(row.name, row.rating) for row in rows], limit=10)
             for _, name, rows in p.categories
         ]
         ctx["proposal_chart"] = charts.shares(
-            t("Review proposals"), [(t(reviews.LABELS[k]), float(v)) for k, v in p.proposals.items()]
+            _("Review proposals"), [(_(reviews.LABELS[k]), float(v)) for k, v in p.proposals.items()]
         )
     if "volunteers" in wanted:
         v = figures.volunteers(session, period=period, locale=locale)
         ctx["volunteers"] = v
-        ctx["org_levels"] = {k: t(m) for k, m in ORG_LEVELS.items()}
+        ctx["org_levels"] = {k: _(m) for k, m in ORG_LEVELS.items()}
         ctx["volunteer_chart"] = charts.bars(
-            t("Service hours by station"), [(r.name, r.hours) for r in v.rows if r.depth == 0], unit=" h"
+            _("Service hours by station"), [(r.name, r.hours) for r in v.rows if r.depth == 0], unit=" h"
         )
     return ctx
 
@@ -132,35 +133,35 @@ def context(session: Session, *, kind: str, period: Period, settings: Settings, 
 def tables(ctx: dict[str, Any], locale: str) -> list[tuple[str, list[str], list[list[Any]]]]:
     """The report's tables (title, header, rows) for CSV and XLSX."""
 
-    def t(message: str, **params: Any) -> str:
+    def _(message: str, **params: Any) -> str:
         return gettext(locale, message, **params)
 
     result: list[tuple[str, list[str], list[list[Any]]]] = []
     if "centre" in ctx:
         c: figures.Centre = ctx["centre"]
-        result.append((t("Centre report"), [t("Figure"), t("Value")], [[k, v] for k, v in c.summary().items()]))
+        result.append((_("Centre report"), [_("Figure"), _("Value")], [[k, v] for k, v in c.summary().items()]))
         result.append(
             (
-                t("Contacts by channel"),
-                [t("Channel"), t("Tickets")],
-                [[t(CHANNEL_LABELS.get(k, k)), n] for k, n in c.contacts_by_channel.items()],
+                _("Contacts by channel"),
+                [_("Channel"), _("Tickets")],
+                [[_(CHANNEL_LABELS.get(k, k)), n] for k, n in c.contacts_by_channel.items()],
             )
         )
         result.append(
-            (t("Tickets by category"), [t("Code"), t("Category"), t("Tickets")], [list(r) for r in c.by_category])
+            (_("Tickets by category"), [_("Code"), _("Category"), _("Tickets")], [list(r) for r in c.by_category])
         )
         result.append(
-            (t("Tickets by community"), [t("Code"), t("Community"), t("Tickets")], [list(r) for r in c.by_community])
+            (_("Tickets by community"), [_("Code"), _("Community"), _("Tickets")], [list(r) for r in c.by_community])
         )
         result.append(
             (
-                t("By month"),
+                _("By month"),
                 [
-                    t("Month"),
-                    t("Tickets"),
-                    t("Services delivered (person-times)"),
-                    t("Surveys"),
-                    t("Satisfaction rate (scores 4-5)"),
+                    _("Month"),
+                    _("Tickets"),
+                    _("Services delivered (person-times)"),
+                    _("Surveys"),
+                    _("Satisfaction rate (scores 4-5)"),
                 ],
                 [[m["month"], m["tickets"], m["services"], m["surveys"], m["satisfaction"]] for m in c.trend],
             )
@@ -168,9 +169,9 @@ def tables(ctx: dict[str, Any], locale: str) -> list[tuple[str, list[str], list[
     if "providers" in ctx:
         p: figures.ProvidersReport = ctx["providers"]
         header = [
-            t("Category"), t("Rank"), t("Provider id"), t("Provider"), t("Status"), t("Rating"), t("Surveys"),
-            t("Jobs completed"), t("On time"), t("Upheld complaints"), t("Per 100 jobs"), t("Overcharges"),
-            t("Rating, last period"), t("Jobs, last period"), t("Proposal"), t("Rule"), t("Decision"),
+            _("Category"), _("Rank"), _("Provider id"), _("Provider"), _("Status"), _("Rating"), _("Surveys"),
+            _("Jobs completed"), _("On time"), _("Upheld complaints"), _("Per 100 jobs"), _("Overcharges"),
+            _("Rating, last period"), _("Jobs, last period"), _("Proposal"), _("Rule"), _("Decision"),
         ]  # fmt: skip
         rows = []
         for _, name, ranked in p.categories:
@@ -183,21 +184,21 @@ def tables(ctx: dict[str, Any], locale: str) -> list[tuple[str, list[str], list[
                         ctx["proposal_labels"].get(r.decision or "", ""),
                     ]
                 )  # fmt: skip
-        result.append((t("Providers report"), header, rows))
+        result.append((_("Providers report"), header, rows))
     if "volunteers" in ctx:
         v: figures.VolunteersReport = ctx["volunteers"]
         result.append(
             (
-                t("Volunteers report"),
-                [t("Level"), t("Name"), t("Service hours"), t("Welfare jobs done")],
+                _("Volunteers report"),
+                [_("Level"), _("Name"), _("Service hours"), _("Welfare jobs done")],
                 [[ctx["org_levels"][r.level], r.name, r.hours, r.jobs] for r in v.rows],
             )
         )
     if "complaints" in ctx:
         result.append(
             (
-                t("Complaints and their outcomes"),
-                [t("Received"), t("Resident"), t("Provider"), t("Complaint"), t("Outcome"), t("Reply"), t("Late")],
+                _("Complaints and their outcomes"),
+                [_("Received"), _("Resident"), _("Provider"), _("Complaint"), _("Outcome"), _("Reply"), _("Late")],
                 [
                     [r["received"], r["resident"], r["provider"], r["text"], r["outcome_label"], r["reply"], r["late"]]
                     for r in ctx["complaints"]
@@ -206,8 +207,8 @@ def tables(ctx: dict[str, Any], locale: str) -> list[tuple[str, list[str], list[
         )
         result.append(
             (
-                t("Review decisions"),
-                [t("Period"), t("Provider"), t("Proposal"), t("Decision"), t("Why"), t("Appeal")],
+                _("Review decisions"),
+                [_("Period"), _("Provider"), _("Proposal"), _("Decision"), _("Why"), _("Appeal")],
                 [
                     [r["period"], r["provider"], r["proposal_label"], r["decision_label"], r["reason"], r["appeal"]]
                     for r in ctx["decisions"]
