@@ -19,7 +19,7 @@ def bars(title: str, rows: Sequence[tuple[str, float]], *, unit: str = "", width
     rows = list(rows)[:limit]
     if not rows:
         return Markup("")
-    line, left = 24, 170
+    line, left = 24, 190
     height = 30 + line * len(rows)
     top = max(value for _, value in rows) or 1
     parts = [
@@ -33,7 +33,7 @@ def bars(title: str, rows: Sequence[tuple[str, float]], *, unit: str = "", width
         y = 24 + i * line
         w = max(1.0, span * value / top) if value else 0
         parts.append(
-            f'<text x="{left - 6}" y="{y + 15}" text-anchor="end" font-size="12">{escape(str(label)[:18])}</text>'
+            f'<text x="{left - 6}" y="{y + 15}" text-anchor="end" font-size="12">{escape(str(label)[:22])}</text>'
             f'<rect x="{left}" y="{y + 3}" width="{w:.1f}" height="{line - 8}" fill="{PALETTE[0]}"/>'
             f'<text x="{left + w + 4:.1f}" y="{y + 15}" font-size="12">{escape(_fmt(value))}{escape(unit)}</text>'
         )
@@ -83,12 +83,12 @@ def line(
     known = [v for _, v in points if v is not None]
     if not known:
         return Markup("")
-    left, bottom, top_pad = 40, 30, 26
+    left, bottom, top_pad = 40, 30, 40
     low = 0.0
     high = max(known) or 1.0
     if percent:
         high = 1.0
-    plot_w, plot_h = width - left - 10, height - bottom - top_pad
+    plot_w, plot_h = width - left - 30, height - bottom - top_pad
     step = plot_w / max(len(points) - 1, 1)
 
     def y(v: float) -> float:

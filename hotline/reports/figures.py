@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from callbacks.models import Complaint, Survey
-from config import clock, phones
+from config import clock
 from config.areas import Area
 from config.catalog import Category, ServiceItem
 from config.i18n import gettext
@@ -29,7 +29,7 @@ from config.settings import Settings
 from dispatch.models import Ticket
 from hotline.voice.models import Call
 from providers import reviews
-from providers.models import LedgerEntry, Provider, ProviderItem, ProviderReview, VolunteerOrg
+from providers.models import LedgerEntry, Provider, ProviderItem, ProviderReview
 from providers.states import KIND_LABELS, LABELS
 
 COMPLETED = ("completed_on_time", "completed_late")
@@ -337,137 +337,3 @@ def providers(session: Session, *, period: Period, settings: Settings, locale: s
         if ranked:
             tables.append((category.code, category.name(locale), ranked))
     return ProvidersReport(period=period, previous=previous, categories=tables, proposals=counts)
-
-
-@dataclass
-class OrgRow:
-    level: str  # station, substation, point, volunteer
-    name: str
-    depth: int
-    hours: float
-    jobs: int
-
-
-@dataclass
-class VolunteersReport:
-    period: Period
-    rows: list[OrgRow]
-    hours: float
-    jobs: int
-    volunteers: int
-
-
-def volunteers(session: Session, *, period: Period, locale: str) -> VolunteersReport:
-    """Hours (the ledger's service_hours) and welfare jobs done (completions) of volunteers, summed
-    up the organisation tree: station > substation > service point > volunteer."""
-    facts = session.execute(
-        select(LedgerEntry.provider_id, LedgerEntry.kind, func.count(), func.sum(LedgerEntry.value))
-        .join(Provider, Provider.id == LedgerEntry.provider_id)
-        .where(
-            Provider.kind == "volunteer",
-            LedgerEntry.kind.in_(("service_hours", *COMPLETED)),
-            LedgerEntry.at >= period.start,
-            LedgerEntry.at < period.end,
-        )
-        .group_by(LedgerEntry.provider_id, LedgerEntry.kind)
-    )
-    hours: dict[int, float] = defaultdict(float)
-    jobs: dict[int, int] = defaultdict(int)
-    for provider_id, kind, count, total in facts:
-        if kind == "service_hours":
-            hours[provider_id] += float(total or 0)
-        else:
-            jobs[provider_id] += int(count)
-    people = (
-        {p.id: p for p in session.scalars(select(Provider).where(Provider.id.in_(set(hours) | set(jobs))))}
-        if (hours or jobs)
-        else {}
-    )
-    orgs = {o.id: o for o in session.scalars(select(VolunteerOrg))}
-    org_hours: dict[int, float] = defaultdict(float)
-    org_jobs: dict[int, int] = defaultdict(int)
-    members: dict[int | None, list[int]] = defaultdict(list)
-    for pid, person in people.items():
-        members[person.organisation_id].append(pid)
-        org_id = person.organisation_id
-        while org_id is not None:
-            org_hours[org_id] += hours[pid]
-            org_jobs[org_id] += jobs[pid]
-            org_id = orgs[org_id].parent_id
-    children: dict[int | None, list[int]] = defaultdict(list)
-    for org in orgs.values():
-        children[org.parent_id].append(org.id)
-    rows: list[OrgRow] = []
-
-    def name_of(org: VolunteerOrg) -> str:
-        return (org.name_en or org.name_zh) if locale == "en" else org.name_zh
-
-    def walk(parent: int | None, depth: int) -> None:
-        for org_id in sorted(children[parent], key=lambda i: (-org_hours[i], orgs[i].name_zh)):
-            if org_hours[org_id] or org_jobs[org_id]:
-                org = orgs[org_id]
-                rows.append(OrgRow(org.level, name_of(org), depth, round(org_hours[org_id], 1), org_jobs[org_id]))
-                walk(org_id, depth + 1)
-                for pid in sorted(members[org_id], key=lambda i: -hours[i]):
-                    rows.append(
-                        OrgRow("volunteer", people[pid].name(locale), depth + 1, round(hours[pid], 1), jobs[pid])
-                    )
-
-    walk(None, 0)
-    for pid in sorted(members[None], key=lambda i: -hours[i]):
-        rows.append(OrgRow("volunteer", people[pid].name(locale), 0, round(hours[pid], 1), jobs[pid]))
-    return VolunteersReport(
-        period=period,
-        rows=rows,
-        hours=round(sum(hours.values()), 1),
-        jobs=sum(jobs.values()),
-        volunteers=len(people),
-    )
-
-
-@dataclass
-class Packet:
-    """The quarterly packet for the social supervisors' meeting (社会监督员)."""
-
-    centre: Centre
-    complaints: list[dict[str, Any]]
-    decisions: list[dict[str, Any]]
-
-
-def packet(session: Session, *, period: Period, locale: str, zone: Any) -> Packet:
-    complaints = [
-        {
-            "id": c.id,
-            "received": c.created_at.astimezone(zone).strftime("%Y-%m-%d"),
-            "resident": phones.masked(c.resident.phone) if c.resident.phone.startswith("+") else "-",
-            "provider": c.provider.name(locale) if c.provider else "-",
-            "text": c.text,
-            "outcome": c.outcome or c.status,
-            "reply": c.reply or "",
-            "late": bool((c.decided_at or clock.now()) > c.deadline_at),
-        }
-        for c in session.scalars(
-            select(Complaint)
-            .where(Complaint.created_at >= period.start, Complaint.created_at < period.end)
-            .order_by(Complaint.created_at)
-        )
-    ]
-    keys = [m.key for m in period.months()] + ([period.key] if period.kind == "quarter" else [])
-    decisions = [
-        {
-            "period": r.period,
-            "provider": r.provider.name(locale),
-            "proposal": r.proposal,
-            "rule": r.rule,
-            "decision": r.decision,
-            "reason": r.reason or "",
-            "status": r.status,
-            "appeal": r.appeal or "",
-        }
-        for r in session.scalars(
-            select(ProviderReview)
-            .where(ProviderReview.period.in_(keys), ProviderReview.decision.is_not(None))
-            .order_by(ProviderReview.period, ProviderReview.provider_id)
-        )
-    ]
-    return Packet(centre=centre(session, period=period, locale=locale), complaints=complaints, decisions=decisions)

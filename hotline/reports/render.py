@@ -14,7 +14,7 @@ from config.i18n import N_, gettext, template_globals
 from config.periods import Period
 from config.settings import Settings
 from dispatch.states import CHANNEL_LABELS
-from hotline.reports import figures
+from hotline.reports import figures, packet, volunteers
 from providers import reviews
 
 KINDS = ("centre", "providers", "volunteers", "packet")
@@ -78,7 +78,7 @@ def context(session: Session, *, kind: str, period: Period, settings: Settings, 
 
     if "centre" in wanted or "packet" in wanted:
         if "packet" in wanted:
-            pk = figures.packet(session, period=period, locale=locale, zone=settings.zone)
+            pk = packet.packet(session, period=period, locale=locale, zone=settings.zone)
             c = pk.centre
             ctx["complaints"] = [
                 row | {"outcome_label": _(OUTCOMES.get(row["outcome"], row["outcome"]))} for row in pk.complaints
@@ -101,8 +101,8 @@ def context(session: Session, *, kind: str, period: Period, settings: Settings, 
         ctx["centre_charts"] = [
             charts.shares(_("Contacts by channel"), channels),
             charts.shares(_("Inbound calls"), [(_(CALL_OUTCOMES.get(k, k)), float(v)) for k, v in c.calls.items()]),
-            charts.bars(_("Tickets by category"), [(name, float(n)) for _, name, n in c.by_category]),
-            charts.bars(_("Tickets by community"), [(name, float(n)) for _, name, n in c.by_community]),
+            charts.bars(_("Tickets by category"), [(name, float(n)) for _code, name, n in c.by_category]),
+            charts.bars(_("Tickets by community"), [(name, float(n)) for _code, name, n in c.by_community]),
             charts.line(_("Services delivered by month"), [(m["month"], float(m["services"])) for m in c.trend]),
             charts.line(
                 _("Satisfaction rate by month"), [(m["month"], m["satisfaction"]) for m in c.trend], percent=True
@@ -115,13 +115,13 @@ def context(session: Session, *, kind: str, period: Period, settings: Settings, 
         ctx["rule_labels"] = {k: _(v) for k, v in reviews.RULES.items()} | {"not_reviewed": _("Not reviewed")}
         ctx["provider_charts"] = [
             charts.bars(_("Rating, {category}", category=name), [(row.name, row.rating) for row in rows], limit=10)
-            for _, name, rows in p.categories
+            for _code, name, rows in p.categories
         ]
         ctx["proposal_chart"] = charts.shares(
             _("Review proposals"), [(_(reviews.LABELS[k]), float(v)) for k, v in p.proposals.items()]
         )
     if "volunteers" in wanted:
-        v = figures.volunteers(session, period=period, locale=locale)
+        v = volunteers.volunteers(session, period=period, locale=locale)
         ctx["volunteers"] = v
         ctx["org_levels"] = {k: _(m) for k, m in ORG_LEVELS.items()}
         ctx["volunteer_chart"] = charts.bars(
@@ -174,7 +174,7 @@ def tables(ctx: dict[str, Any], locale: str) -> list[tuple[str, list[str], list[
             _("Rating, last period"), _("Jobs, last period"), _("Proposal"), _("Rule"), _("Decision"),
         ]  # fmt: skip
         rows = []
-        for _, name, ranked in p.categories:
+        for _code, name, ranked in p.categories:
             for rank, r in enumerate(ranked, 1):
                 rows.append(
                     [
@@ -186,7 +186,7 @@ def tables(ctx: dict[str, Any], locale: str) -> list[tuple[str, list[str], list[
                 )  # fmt: skip
         result.append((_("Providers report"), header, rows))
     if "volunteers" in ctx:
-        v: figures.VolunteersReport = ctx["volunteers"]
+        v: volunteers.VolunteersReport = ctx["volunteers"]
         result.append(
             (
                 _("Volunteers report"),
@@ -279,8 +279,10 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .figures{display:grid;grid-template-columns:repeat(auto-fill,minmax(13rem,1fr));gap:.5rem;margin:.5rem 0 1rem}
 .figure{border:1px solid #cbd5e0;border-radius:4px;padding:.4rem .6rem}
 .figure .label{font-size:.8rem;color:#4a5568}.figure .value{font-size:1.3rem;font-weight:bold}
-.charts{display:flex;flex-wrap:wrap;gap:1rem}.chart{max-width:100%;height:auto}
+.charts{display:flex;flex-wrap:wrap;gap:1rem;align-items:flex-start}.chart{max-width:100%;height:auto}
 .proposal-warn{color:#b7791f}.proposal-probation{color:#c05621}.proposal-remove{color:#c53030;font-weight:bold}
 .muted{color:#718096}
+.table-scroll{overflow-x:auto}.reviews input[name=reason],.reviews input[name=note]{width:9rem}
+.reviews td{vertical-align:top}.reviews form{display:flex;flex-wrap:wrap;gap:.2rem}
 @media print{body{margin:0}.no-print{display:none}section{break-inside:avoid-page}h2{break-after:avoid}}
 """
