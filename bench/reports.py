@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy import insert, text
+from sqlalchemy import select, text
 
 from config import areas, catalog, periods
 from config.db import Database
@@ -57,14 +57,28 @@ def _copy(db: Database, table: str, columns: list[str], rows: list[tuple[Any, ..
 
 
 def _insert(db: Database, model: Any, rows: list[dict[str, Any]]) -> None:
+    """Plain DBAPI ``executemany`` of tuples (SQLite) or ``COPY`` (PostgreSQL): no ORM, no
+    per-row SQLAlchemy bookkeeping."""
     if not rows:
         return
+    columns = list(rows[0])
+    values = [tuple(r[c] for c in columns) for r in rows]
     if db.engine.dialect.name == "postgresql":
-        columns = list(rows[0])
-        _copy(db, model.__tablename__, columns, [tuple(r[c] for c in columns) for r in rows])
+        _copy(db, model.__tablename__, columns, values)
         return
-    with db.engine.begin() as connection:
-        connection.execute(insert(model.__table__), rows)
+    table = model.__table__
+    processors = [table.c[c].type.bind_processor(db.engine.dialect) for c in columns]
+    if any(processors):
+        values = [tuple(p(v) if p else v for p, v in zip(processors, row, strict=True)) for row in values]
+    raw = db.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        marks = ", ".join("?" for _ in columns)
+        cursor.execute("BEGIN IMMEDIATE")
+        cursor.executemany(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", values)
+        raw.commit()
+    finally:
+        raw.close()
 
 
 def generate(db: Database, scale: float, seed: int = 7) -> tuple[int, int]:
@@ -82,6 +96,14 @@ def generate(db: Database, scale: float, seed: int = 7) -> tuple[int, int]:
             "name_zh": f"服务商{i:04d}",
             "phone": f"+86139{i:08d}",
             "status": "active",
+            "uuid": f"00000000-0000-4000-8000-{i:012d}",
+            "other_phones": [],
+            "language": "zh_CN",
+            "capacity": 3,
+            "hours": {},
+            "days_off": [],
+            "standard_prices": True,
+            "paused": False,
             "created_at": START,
             "updated_at": START,
         }
@@ -101,7 +123,14 @@ def generate(db: Database, scale: float, seed: int = 7) -> tuple[int, int]:
         ],
     )
     residents = [
-        {"phone": f"+86138{i:08d}", "language": "zh_CN", "created_at": START, "updated_at": START}
+        {
+            "phone": f"+86138{i:08d}",
+            "language": "zh_CN",
+            "sms_opt_out": False,
+            "call_opt_out": False,
+            "created_at": START,
+            "updated_at": START,
+        }
         for i in range(max(1000, n_tickets // 20))
     ]
     for i in range(0, len(residents), CHUNK):
@@ -130,6 +159,11 @@ def generate(db: Database, scale: float, seed: int = 7) -> tuple[int, int]:
                     {
                         "number": number,
                         "channel": rng.choice(("phone", "phone", "phone", "sms", "web")),
+                        "description": "",
+                        "urgency": "normal",
+                        "rounds": 1,
+                        "sla_flag": 0,
+                        "overcharged": False,
                         "resident_id": first_resident + i % len(residents),
                         "item_id": item,
                         "community_id": rng.choice(communities),
@@ -270,7 +304,7 @@ def main() -> None:
 
         def review() -> None:
             with db.read() as session:  # proposals computed as `review run` does; writes measured apart
-                reviews.propose(session, period=period, settings=settings, providers=reviews_providers(session))
+                reviews.propose(session, period=period, settings=settings, provider_ids=reviews_providers(session))
 
         def report() -> None:
             with db.read() as session:
@@ -302,10 +336,8 @@ def main() -> None:
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-def reviews_providers(session: Any) -> list[Provider]:
-    from sqlalchemy import select
-
-    return list(session.scalars(select(Provider).where(Provider.status.in_(reviews.REVIEWED))))
+def reviews_providers(session: Any) -> list[int]:
+    return list(session.scalars(select(Provider.id).where(Provider.status.in_(reviews.REVIEWED))))
 
 
 if __name__ == "__main__":

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from config import clock
@@ -151,6 +151,74 @@ def centre_mean(session: Session, *, since: dt.datetime, until: dt.datetime) -> 
     return round(float(value), 3) if value is not None else None
 
 
+Counts = dict[str, tuple[int, float, int, int, float]]  # kind -> count, sum, recent, satisfied, squares
+_EMPTY = (0, 0.0, 0, 0, 0.0)
+
+
+def _aggregate(
+    session: Session, ids: list[int], window: tuple[Any, ...], recent_from: dt.datetime, bucket: Any = None
+) -> dict[tuple[int, int], Counts]:
+    """One grouped query over the ledger: (provider, bucket) -> per-kind counts and sums."""
+    recent = case((LedgerEntry.at >= recent_from, 1), else_=0)
+    satisfied = case((LedgerEntry.value >= SATISFIED, 1), else_=0)
+    group = bucket if bucket is not None else literal(0)
+    result: dict[tuple[int, int], Counts] = {}
+    for chunk in (ids[i : i + 900] for i in range(0, len(ids), 900)):  # SQLite's bound-parameter limit
+        rows = session.execute(
+            select(
+                LedgerEntry.provider_id,
+                group,
+                LedgerEntry.kind,
+                func.count(),
+                func.sum(LedgerEntry.value),
+                func.sum(recent),
+                func.sum(satisfied),
+                func.sum(LedgerEntry.value * LedgerEntry.value),
+            )
+            .where(LedgerEntry.provider_id.in_(chunk), *window)
+            .group_by(LedgerEntry.provider_id, group, LedgerEntry.kind)
+        )
+        for provider_id, part, kind, count, total, in_recent, happy, squares in rows:
+            result.setdefault((provider_id, int(part)), {})[kind] = (
+                int(count),
+                float(total or 0.0),
+                int(in_recent or 0),
+                int(happy or 0),
+                float(squares or 0.0),
+            )
+    return result
+
+
+def _record(pid: int, c: Counts, prior_mean: float, prior_weight: float) -> Record:
+    def n(kind: str) -> int:
+        return c.get(kind, _EMPTY)[0]
+
+    surveys, score_total, _, happy, squares = c.get("survey_score", _EMPTY)
+    offers, accepted = n("offered"), n("accepted")
+    on_time, late = n("completed_on_time"), n("completed_late")
+    rating = _shrunk(score_total, surveys, prior_mean, prior_weight)
+    return Record(
+        provider_id=pid,
+        rating=round(rating, 3),
+        surveys=surveys,
+        mean_score=round(score_total / surveys, 2) if surveys else None,
+        offers_recent=c.get("offered", _EMPTY)[2],
+        offers=offers,
+        accepted=accepted,
+        acceptance_rate=round(_shrunk(accepted, offers, RATE_PRIOR, RATE_PRIOR_WEIGHT), 3),
+        completed=on_time + late,
+        on_time_rate=round(_shrunk(on_time, on_time + late, RATE_PRIOR, RATE_PRIOR_WEIGHT), 3),
+        complaints=n("complaint"),
+        overcharges=n("overcharge"),
+        rating_range=_score_range(rating, surveys, score_total, squares, prior_weight),
+        satisfied=happy,
+        declined=n("declined"),
+        timed_out=n("timed_out"),
+        on_time=on_time,
+        service_hours=round(c.get("service_hours", _EMPTY)[1], 2),
+    )
+
+
 def records(
     session: Session,
     *,
@@ -168,69 +236,38 @@ def records(
         return {}
     at = at or clock.now()
     if until is not None:
-        window = (LedgerEntry.at >= (since or until - HISTORY), LedgerEntry.at < until)
+        window: tuple[Any, ...] = (LedgerEntry.at >= (since or until - HISTORY), LedgerEntry.at < until)
         recent_from = until - RECENT
     else:
         window = (LedgerEntry.at >= (since or at - HISTORY), LedgerEntry.at <= at)
         recent_from = at - RECENT
-    recent = case((LedgerEntry.at >= recent_from, 1), else_=0)
-    satisfied = case((LedgerEntry.value >= SATISFIED, 1), else_=0)
-    counts: dict[int, dict[str, tuple[int, float, int, int, float]]] = {pid: {} for pid in ids}
-    for chunk in (ids[i : i + 900] for i in range(0, len(ids), 900)):  # SQLite's bound-parameter limit
-        rows = session.execute(
-            select(
-                LedgerEntry.provider_id,
-                LedgerEntry.kind,
-                func.count(),
-                func.sum(LedgerEntry.value),
-                func.sum(recent),
-                func.sum(satisfied),
-                func.sum(LedgerEntry.value * LedgerEntry.value),
-            )
-            .where(LedgerEntry.provider_id.in_(chunk), *window)
-            .group_by(LedgerEntry.provider_id, LedgerEntry.kind)
-        )
-        for provider_id, kind, count, total, in_recent, happy, squares in rows:
-            counts[provider_id][kind] = (
-                int(count),
-                float(total or 0.0),
-                int(in_recent or 0),
-                int(happy or 0),
-                float(squares or 0.0),
-            )
-    empty = (0, 0.0, 0, 0, 0.0)
-    result = {}
-    for pid in ids:
-        c = counts[pid]
+    counts = _aggregate(session, ids, window, recent_from)
+    return {pid: _record(pid, counts.get((pid, 0), {}), prior_mean, prior_weight) for pid in ids}
 
-        def n(kind: str, c: dict[str, tuple[int, float, int, int, float]] = c) -> int:
-            return c.get(kind, empty)[0]
 
-        surveys, score_total, _, happy, squares = c.get("survey_score", empty)
-        offers, accepted = n("offered"), n("accepted")
-        on_time, late = n("completed_on_time"), n("completed_late")
-        rating = _shrunk(score_total, surveys, prior_mean, prior_weight)
-        result[pid] = Record(
-            provider_id=pid,
-            rating=round(rating, 3),
-            surveys=surveys,
-            mean_score=round(score_total / surveys, 2) if surveys else None,
-            offers_recent=c.get("offered", empty)[2],
-            offers=offers,
-            accepted=accepted,
-            acceptance_rate=round(_shrunk(accepted, offers, RATE_PRIOR, RATE_PRIOR_WEIGHT), 3),
-            completed=on_time + late,
-            on_time_rate=round(_shrunk(on_time, on_time + late, RATE_PRIOR, RATE_PRIOR_WEIGHT), 3),
-            complaints=n("complaint"),
-            overcharges=n("overcharge"),
-            rating_range=_score_range(rating, surveys, score_total, squares, prior_weight),
-            satisfied=happy,
-            declined=n("declined"),
-            timed_out=n("timed_out"),
-            on_time=on_time,
-            service_hours=round(c.get("service_hours", empty)[1], 2),
-        )
-    return result
+def records_by_period(
+    session: Session,
+    *,
+    provider_ids: Iterable[int],
+    windows: Sequence[tuple[dt.datetime, dt.datetime]],
+    prior_means: Sequence[float],
+    prior_weight: float = 5.0,
+) -> list[dict[int, Record]]:
+    """``records`` for several adjacent periods [since, until) in one grouped query (a review reads
+    the period and the ones before it): one dict per window, in the order given."""
+    ids = sorted(set(provider_ids))
+    if not ids or not windows:
+        return [{} for _ in windows]
+    bucket = case(
+        *((and_(LedgerEntry.at >= since, LedgerEntry.at < until), i) for i, (since, until) in enumerate(windows)),
+        else_=-1,
+    )
+    first, last = min(w[0] for w in windows), max(w[1] for w in windows)
+    counts = _aggregate(session, ids, (LedgerEntry.at >= first, LedgerEntry.at < last), last - RECENT, bucket)
+    return [
+        {pid: _record(pid, counts.get((pid, i), {}), prior_means[i], prior_weight) for pid in ids}
+        for i in range(len(windows))
+    ]
 
 
 @dataclass(frozen=True)

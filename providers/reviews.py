@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from config import clock, periods
 from config.errors import Conflict, InvalidInput, NotFound
@@ -179,34 +179,50 @@ def period_records(
 
 
 def propose(
-    session: Session, *, period: Period, settings: Settings, providers: Sequence[Provider]
+    session: Session, *, period: Period, settings: Settings, provider_ids: Sequence[int]
 ) -> dict[int, tuple[Judgement, ratings.Record]]:
-    """Judgements for these providers (no writes): the period and as many before as removal needs."""
+    """Judgements for these providers (no writes): the period and as many before as removal needs,
+    read in one grouped query over the ledger."""
     rules = settings.reviews
-    ids = [p.id for p in providers]
-    this = period_records(session, period=period, provider_ids=ids, settings=settings)
-    earlier: list[dict[int, ratings.Record]] = []
-    back = period
+    chain = [period]
     for _ in range(max(rules.remove_periods, rules.probation_periods) - 1):
-        back = back.previous()
-        earlier.append(period_records(session, period=back, provider_ids=ids, settings=settings))
-    return {pid: (judge(this[pid], [e[pid] for e in earlier], rules), this[pid]) for pid in ids}
+        chain.append(chain[-1].previous())
+    priors = []
+    for p in chain:
+        mean = ratings.centre_mean(session, since=p.start, until=p.end)
+        priors.append(mean if mean is not None else settings.dispatch.rating_prior_mean)
+    found = ratings.records_by_period(
+        session,
+        provider_ids=provider_ids,
+        windows=[(p.start, p.end) for p in chain],
+        prior_means=priors,
+        prior_weight=rules.prior_weight,
+    )
+    this, earlier = found[0], found[1:]
+    return {pid: (judge(this[pid], [e[pid] for e in earlier], rules), this[pid]) for pid in this}
 
 
 def run(session: Session, *, period: Period, settings: Settings) -> list[ProviderReview]:
     """Propose for every provider at work (active, probation), one row per provider and period:
     rerunning recomputes undecided proposals and leaves decisions alone."""
-    providers = list(session.scalars(select(Provider).where(Provider.status.in_(REVIEWED)).order_by(Provider.id)))
+    providers = list(
+        session.scalars(
+            select(Provider).options(lazyload("*")).where(Provider.status.in_(REVIEWED)).order_by(Provider.id)
+        )
+    )
     existing = {
-        r.provider_id: r for r in session.scalars(select(ProviderReview).where(ProviderReview.period == period.key))
+        r.provider_id: r
+        for r in session.scalars(
+            select(ProviderReview).options(lazyload("*")).where(ProviderReview.period == period.key)
+        )
     }
-    judged = propose(session, period=period, settings=settings, providers=providers)
+    judged = propose(session, period=period, settings=settings, provider_ids=[p.id for p in providers])
     now = clock.now()
     for provider in providers:
         judgement, record = judged[provider.id]
         row = existing.get(provider.id)
         if row is None:
-            row = ProviderReview(period=period.key, provider=provider, status="proposed", created_at=now)
+            row = ProviderReview(period=period.key, provider_id=provider.id, status="proposed", created_at=now)
             session.add(row)
             existing[provider.id] = row
         if row.status != "proposed":

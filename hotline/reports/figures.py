@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from callbacks.models import Complaint, Survey
 from config import clock
@@ -282,15 +282,27 @@ class ProvidersReport:
 def providers(session: Session, *, period: Period, settings: Settings, locale: str) -> ProvidersReport:
     """Ranked tables per category (a provider appears under each category it serves)."""
     previous = period.previous()
-    working = list(session.scalars(select(Provider).where(Provider.status.in_(("active", "probation", "suspended")))))
+    working = list(
+        session.scalars(
+            select(Provider)
+            .options(lazyload("*"))
+            .where(Provider.status.in_(("active", "probation", "suspended")))
+            .order_by(Provider.id)
+        )
+    )
     ids = [p.id for p in working]
     this = reviews.period_records(session, period=period, provider_ids=ids, settings=settings)
     last = reviews.period_records(session, period=previous, provider_ids=ids, settings=settings)
     stored = {
-        r.provider_id: r for r in session.scalars(select(ProviderReview).where(ProviderReview.period == period.key))
+        provider_id: (proposal, rule, decision)
+        for provider_id, proposal, rule, decision in session.execute(
+            select(
+                ProviderReview.provider_id, ProviderReview.proposal, ProviderReview.rule, ProviderReview.decision
+            ).where(ProviderReview.period == period.key)
+        )
     }
-    missing = [p for p in working if p.id not in stored and p.status in reviews.REVIEWED]
-    computed = reviews.propose(session, period=period, settings=settings, providers=missing) if missing else {}
+    missing = [p.id for p in working if p.id not in stored and p.status in reviews.REVIEWED]
+    computed = reviews.propose(session, period=period, settings=settings, provider_ids=missing) if missing else {}
     categories = {c.id: c for c in session.scalars(select(Category).order_by(Category.position, Category.code))}
     served: dict[int, set[int]] = defaultdict(set)
     for provider_id, category_id in session.execute(
@@ -304,7 +316,7 @@ def providers(session: Session, *, period: Period, settings: Settings, locale: s
     for p in working:
         r, before = this[p.id], last[p.id]
         if p.id in stored:
-            proposal, rule, decision = stored[p.id].proposal, stored[p.id].rule, stored[p.id].decision
+            proposal, rule, decision = stored[p.id]
         elif p.id in computed:
             proposal, rule, decision = computed[p.id][0].proposal, computed[p.id][0].rule, None
         else:
