@@ -30,11 +30,11 @@ from sqlalchemy import select, text
 from config import areas, catalog, periods
 from config.db import Database
 from config.settings import load_settings
-from dispatch.models import Resident, Ticket
+from dispatch.models import Resident
 from hotline import db as migrations
 from hotline.reports import figures
 from providers import reviews
-from providers.models import LedgerEntry, Provider, ProviderItem
+from providers.models import Provider, ProviderItem
 
 console = Console()
 PROVIDERS = 500
@@ -42,7 +42,7 @@ TICKETS = 1_000_000
 BYTES_PER_TICKET = 1_100  # measured: ticket + 3 facts with their indexes, SQLite
 END = dt.datetime(2026, 10, 31, 16, tzinfo=dt.UTC)  # 2026-11-01 00:00 Shanghai
 START = END - dt.timedelta(days=365)
-CHUNK = 20_000
+CHUNK = 50_000
 
 
 def _copy(db: Database, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
@@ -89,7 +89,6 @@ def generate(db: Database, scale: float, seed: int = 7) -> tuple[int, int]:
         areas.load(session)
         items = [(i.id, i.sla_minutes) for i in catalog.list_items(session)]
         communities = [a.id for a in areas.list_areas(session) if a.level == "community"]
-    now = END
     providers = [
         {
             "kind": rng.choice(("company", "company", "individual", "volunteer")),
@@ -137,14 +136,44 @@ def generate(db: Database, scale: float, seed: int = 7) -> tuple[int, int]:
         _insert(db, Resident, residents[i : i + CHUNK])
     with db.engine.connect() as connection:
         first_resident = connection.execute(text("SELECT min(id) FROM residents")).scalar_one()
+    sqlite = db.engine.dialect.name == "sqlite"
+
+    def stamp(value: dt.datetime | None) -> Any:  # what the column stores: naive UTC text on SQLite
+        if value is None or not sqlite:
+            return value
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+    ticket_columns = [
+        "number",
+        "channel",
+        "description",
+        "urgency",
+        "rounds",
+        "sla_flag",
+        "overcharged",
+        "resident_id",
+        "item_id",
+        "community_id",
+        "status",
+        "created_at",
+        "updated_at",
+        "due_at",
+        "accepted_at",
+        "completed_at",
+        "provider_id",
+    ]
+    ledger_columns = ["provider_id", "kind", "at", "ticket_ref", "value", "created_at"]
+    dropped = _drop_indexes(db, ("tickets", "provider_ledger"))  # rebuilt once at the end: faster than per row
     facts = 0
     span = (END - START).total_seconds()
+    n_residents = len(residents)
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
     ) as progress:
         task = progress.add_task("tickets + ledger facts", total=n_tickets)
         for base in range(0, n_tickets, CHUNK):
-            tickets, ledger = [], []
+            tickets: list[tuple[Any, ...]] = []
+            ledger: list[tuple[Any, ...]] = []
             for i in range(base, min(base + CHUNK, n_tickets)):
                 created = START + dt.timedelta(seconds=span * i / n_tickets)
                 item, sla = rng.choice(items)
@@ -152,111 +181,83 @@ def generate(db: Database, scale: float, seed: int = 7) -> tuple[int, int]:
                 q = quality[pid]
                 number = f"{created:%y%m%d}{i:07d}"
                 ref = f"ticket:{number}"
-                accepted = rng.random() < 0.92
-                accepted_at = created + dt.timedelta(minutes=rng.expovariate(1 / 12)) if accepted else None
-                completed_at = accepted_at + dt.timedelta(minutes=rng.randint(30, 240)) if accepted_at else None
-                tickets.append(
-                    {
-                        "number": number,
-                        "channel": rng.choice(("phone", "phone", "phone", "sms", "web")),
-                        "description": "",
-                        "urgency": "normal",
-                        "rounds": 1,
-                        "sla_flag": 0,
-                        "overcharged": False,
-                        "resident_id": first_resident + i % len(residents),
-                        "item_id": item,
-                        "community_id": rng.choice(communities),
-                        "status": "closed" if accepted else "cancelled",
-                        "created_at": created,
-                        "updated_at": completed_at or created,
-                        "due_at": created + dt.timedelta(minutes=sla),
-                        "accepted_at": accepted_at,
-                        "completed_at": completed_at,
-                        "provider_id": pid if accepted else None,
-                    }
-                )
-                ledger.append(
-                    {
-                        "provider_id": pid,
-                        "kind": "offered",
-                        "at": created,
-                        "ticket_ref": ref,
-                        "value": None,
-                        "created_at": created,
-                    }
-                )
-                if not accepted:
-                    ledger.append(
-                        {
-                            "provider_id": pid,
-                            "kind": "timed_out",
-                            "at": created,
-                            "ticket_ref": ref,
-                            "value": None,
-                            "created_at": created,
-                        }
-                    )
-                    ledger.append(
-                        {
-                            "provider_id": pid,
-                            "kind": "declined",
-                            "at": created,
-                            "ticket_ref": ref,
-                            "value": None,
-                            "created_at": created,
-                        }
-                    )
+                at = stamp(created)
+                ledger.append((pid, "offered", at, ref, None, at))
+                if rng.random() >= 0.92:
+                    tickets.append(
+                        (number, "phone", "", "normal", 1, 0, False, first_resident + i % n_residents, item,
+                         rng.choice(communities), "cancelled", at, at, stamp(created + dt.timedelta(minutes=sla)),
+                         None, None, None)
+                    )  # fmt: skip
+                    ledger.append((pid, "timed_out", at, ref, None, at))
+                    ledger.append((pid, "declined", at, ref, None, at))
                     continue
-                ledger.append(
-                    {
-                        "provider_id": pid,
-                        "kind": "accepted",
-                        "at": accepted_at,
-                        "ticket_ref": ref,
-                        "value": None,
-                        "created_at": accepted_at,
-                    }
-                )
+                accepted_at = created + dt.timedelta(minutes=rng.expovariate(1 / 12))
+                completed_at = accepted_at + dt.timedelta(minutes=rng.randint(30, 240))
+                took, done = stamp(accepted_at), stamp(completed_at)
+                tickets.append(
+                    (number, rng.choice(CHANNELS), "", "normal", 1, 0, False, first_resident + i % n_residents, item,
+                     rng.choice(communities), "closed", at, done, stamp(created + dt.timedelta(minutes=sla)),
+                     took, done, pid)
+                )  # fmt: skip
+                ledger.append((pid, "accepted", took, ref, None, took))
                 roll = rng.random()
                 if roll < 0.55:
                     kind = "completed_on_time" if rng.random() < q else "completed_late"
-                    ledger.append(
-                        {
-                            "provider_id": pid,
-                            "kind": kind,
-                            "at": completed_at,
-                            "ticket_ref": ref,
-                            "value": None,
-                            "created_at": completed_at,
-                        }
-                    )
+                    ledger.append((pid, kind, done, ref, None, done))
                 elif roll < 0.97:
                     score = 5.0 if rng.random() < q else float(rng.randint(1, 4))
-                    ledger.append(
-                        {
-                            "provider_id": pid,
-                            "kind": "survey_score",
-                            "at": completed_at,
-                            "ticket_ref": ref,
-                            "value": score,
-                            "created_at": completed_at,
-                        }
-                    )
+                    ledger.append((pid, "survey_score", done, ref, score, done))
+                elif rng.random() > q:
+                    ledger.append((pid, "complaint", done, ref, None, done))
                 else:
-                    kind = "complaint" if rng.random() > q else "overcharge"
-                    value = 30.0 if kind == "overcharge" else None
-                    ledger.append(fact(pid, kind, completed_at, ref, value))
-            _insert(db, Ticket, tickets)
-            _insert(db, LedgerEntry, ledger)
+                    ledger.append((pid, "overcharge", done, ref, 30.0, done))
+            _insert_rows(db, "tickets", ticket_columns, tickets)
+            _insert_rows(db, "provider_ledger", ledger_columns, ledger)
             facts += len(ledger)
             progress.update(task, advance=len(tickets))
-    del now
+        task = progress.add_task("indexes", total=len(dropped))
+        with db.engine.begin() as connection:
+            for ddl in dropped:
+                connection.exec_driver_sql(ddl)
+                progress.update(task, advance=1)
     return n_tickets, facts
 
 
-def fact(pid: int, kind: str, at: dt.datetime, ref: str, value: float | None = None) -> dict[str, Any]:
-    return {"provider_id": pid, "kind": kind, "at": at, "ticket_ref": ref, "value": value, "created_at": at}
+CHANNELS = ("phone", "phone", "phone", "sms", "web")
+
+
+def _drop_indexes(db: Database, tables: tuple[str, ...]) -> list[str]:
+    """Drop the tables' plain (non-unique) indexes; return their DDL to recreate them."""
+    marks = ", ".join(f"'{t}'" for t in tables)
+    with db.engine.begin() as connection:
+        if db.engine.dialect.name == "sqlite":
+            rows = connection.exec_driver_sql(
+                f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ({marks}) "
+                "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'"
+            ).all()
+        else:
+            rows = connection.exec_driver_sql(
+                f"SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ({marks}) "
+                "AND indexdef NOT LIKE 'CREATE UNIQUE%'"
+            ).all()
+        for name, _ in rows:
+            connection.exec_driver_sql(f"DROP INDEX {name}")
+    return [ddl for _, ddl in rows]
+
+
+def _insert_rows(db: Database, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+    if db.engine.dialect.name == "postgresql":
+        _copy(db, table, columns, rows)
+        return
+    raw = db.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("BEGIN IMMEDIATE")
+        cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows)
+        raw.commit()
+    finally:
+        raw.close()
 
 
 FLOOR = """SELECT provider_id, kind, count(*), sum(value) FROM provider_ledger

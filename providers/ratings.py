@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session
 
 from config import clock
@@ -158,7 +158,8 @@ _EMPTY = (0, 0.0, 0, 0, 0.0)
 def _aggregate(
     session: Session, ids: list[int], window: tuple[Any, ...], recent_from: dt.datetime, bucket: Any = None
 ) -> dict[tuple[int, int], Counts]:
-    """One grouped query over the ledger: (provider, bucket) -> per-kind counts and sums."""
+    """One grouped query over the ledger: (provider, bucket) -> per-kind counts and sums. The
+    ``IN (ids)`` list lets SQLite walk the (provider_id, at) index provider by provider."""
     recent = case((LedgerEntry.at >= recent_from, 1), else_=0)
     satisfied = case((LedgerEntry.value >= SATISFIED, 1), else_=0)
     group = bucket if bucket is not None else literal(0)
@@ -253,21 +254,17 @@ def records_by_period(
     prior_means: Sequence[float],
     prior_weight: float = 5.0,
 ) -> list[dict[int, Record]]:
-    """``records`` for several adjacent periods [since, until) in one grouped query (a review reads
-    the period and the ones before it): one dict per window, in the order given."""
+    """``records`` for several periods [since, until) (a review reads the period and the ones
+    before it): one dict per window, in the order given. One grouped query per window: on SQLite a
+    single query bucketing three months with a CASE measured 3-5x slower than three one-month
+    queries (the month's index pages stay in the page cache)."""
     ids = sorted(set(provider_ids))
-    if not ids or not windows:
-        return [{} for _ in windows]
-    bucket = case(
-        *((and_(LedgerEntry.at >= since, LedgerEntry.at < until), i) for i, (since, until) in enumerate(windows)),
-        else_=-1,
-    )
-    first, last = min(w[0] for w in windows), max(w[1] for w in windows)
-    counts = _aggregate(session, ids, (LedgerEntry.at >= first, LedgerEntry.at < last), last - RECENT, bucket)
-    return [
-        {pid: _record(pid, counts.get((pid, i), {}), prior_means[i], prior_weight) for pid in ids}
-        for i in range(len(windows))
-    ]
+    result = []
+    for (since, until), prior in zip(windows, prior_means, strict=True):
+        window = (LedgerEntry.at >= since, LedgerEntry.at < until)
+        counts = _aggregate(session, ids, window, until - RECENT) if ids else {}
+        result.append({pid: _record(pid, counts.get((pid, 0), {}), prior, prior_weight) for pid in ids})
+    return result
 
 
 @dataclass(frozen=True)
