@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import random
 import shutil
 import statistics
@@ -64,7 +65,8 @@ def _insert(db: Database, model: Any, rows: list[dict[str, Any]]) -> None:
     columns = list(rows[0])
     values = [tuple(r[c] for c in columns) for r in rows]
     if db.engine.dialect.name == "postgresql":
-        _copy(db, model.__tablename__, columns, values)
+        plain = [tuple(json.dumps(v) if isinstance(v, dict | list) else v for v in row) for row in values]
+        _copy(db, model.__tablename__, columns, plain)
         return
     table = model.__table__
     processors = [table.c[c].type.bind_processor(db.engine.dialect) for c in columns]
@@ -239,7 +241,7 @@ def _drop_indexes(db: Database, tables: tuple[str, ...]) -> list[str]:
         else:
             rows = connection.exec_driver_sql(
                 f"SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ({marks}) "
-                "AND indexdef NOT LIKE 'CREATE UNIQUE%'"
+                "AND indexdef NOT LIKE 'CREATE UNIQUE%%'"
             ).all()
         for name, _ in rows:
             connection.exec_driver_sql(f"DROP INDEX {name}")

@@ -120,7 +120,7 @@ def review_run(cli: CliContext, period: str | None, as_json: bool, by: str | Non
     proposals are recomputed, decisions stay."""
     chosen = _period(cli, period, None, None)
     with cli.db.transaction() as session:
-        acting(session, by, "reports.view")
+        acting(session, by, "review.decide")
         rows = reviews.run(session, period=chosen, settings=cli.settings)
         out = {"period": chosen.key, "proposals": [review_json(r) for r in rows]}
         if not as_json:

@@ -9,12 +9,13 @@ from itertools import count
 import pytest
 from sqlalchemy import select
 
-from config import periods
+from config import clock, periods
 from config.db import Database
 from config.errors import Conflict, InvalidInput
 from config.settings import Settings
 from config.staff import Actor
-from providers import eligibility, ratings, reviews
+from hotline import scheduler
+from providers import eligibility, ledger, ratings, reviews
 from providers.models import Provider, ProviderEvent
 from sms.models import OutboundMessage
 from tests.providers import builders
@@ -55,8 +56,6 @@ def history(
         if i < overcharges:
             facts.append(("overcharge", 20.0))
         for kind, value in facts:
-            from providers import ledger
-
             ledger.note(session, provider_id=provider.id, kind=kind, ticket_ref=ref, at=at, value=value)
 
 
@@ -218,3 +217,16 @@ def test_cli_review_run_json_shape_and_decide(db: Database, settings: Settings, 
     assert shown["components"]["on_time"]["n"] == 20 and shown["components"]["on_time"]["count"] == 10
     bad = cli("review", "run", "--period", "2026-13")
     assert bad.exit_code == 2 and "month 13" in bad.output
+
+
+def test_the_scheduled_pass_reviews_the_last_whole_period(db: Database, settings: Settings) -> None:
+    with db.transaction() as session:
+        p = builders.provider(session, settings)
+        history(session, p, "2026-10", jobs=20, late=10)
+    job = scheduler.get_job("providers.reviews")
+    with clock.freeze(dt.datetime(2026, 11, 5, 2, tzinfo=dt.UTC)):
+        assert job.make(db, settings)() == 1
+        assert job.make(db, settings)() == 1  # again: the same row, refreshed
+    with db.read() as session:
+        (row,) = reviews.list_reviews(session, provider_id=p.id)
+        assert (row.period, row.proposal) == ("2026-10", "warn")
