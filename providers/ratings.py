@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from config import clock
@@ -156,19 +156,17 @@ _EMPTY = (0, 0.0, 0, 0, 0.0)
 
 
 def _aggregate(
-    session: Session, ids: list[int], window: tuple[Any, ...], recent_from: dt.datetime, bucket: Any = None
-) -> dict[tuple[int, int], Counts]:
-    """One grouped query over the ledger: (provider, bucket) -> per-kind counts and sums. The
-    ``IN (ids)`` list lets SQLite walk the (provider_id, at) index provider by provider."""
+    session: Session, ids: list[int], window: tuple[Any, ...], recent_from: dt.datetime
+) -> dict[int, Counts]:
+    """One grouped query over the ledger: provider -> per-kind counts and sums. The ``IN (ids)``
+    list lets SQLite walk the (provider_id, at) index provider by provider."""
     recent = case((LedgerEntry.at >= recent_from, 1), else_=0)
     satisfied = case((LedgerEntry.value >= SATISFIED, 1), else_=0)
-    group = bucket if bucket is not None else literal(0)
-    result: dict[tuple[int, int], Counts] = {}
+    result: dict[int, Counts] = {}
     for chunk in (ids[i : i + 900] for i in range(0, len(ids), 900)):  # SQLite's bound-parameter limit
         rows = session.execute(
             select(
                 LedgerEntry.provider_id,
-                group,
                 LedgerEntry.kind,
                 func.count(),
                 func.sum(LedgerEntry.value),
@@ -177,10 +175,10 @@ def _aggregate(
                 func.sum(LedgerEntry.value * LedgerEntry.value),
             )
             .where(LedgerEntry.provider_id.in_(chunk), *window)
-            .group_by(LedgerEntry.provider_id, group, LedgerEntry.kind)
+            .group_by(LedgerEntry.provider_id, LedgerEntry.kind)
         )
-        for provider_id, part, kind, count, total, in_recent, happy, squares in rows:
-            result.setdefault((provider_id, int(part)), {})[kind] = (
+        for provider_id, kind, count, total, in_recent, happy, squares in rows:
+            result.setdefault(provider_id, {})[kind] = (
                 int(count),
                 float(total or 0.0),
                 int(in_recent or 0),
@@ -243,7 +241,7 @@ def records(
         window = (LedgerEntry.at >= (since or at - HISTORY), LedgerEntry.at <= at)
         recent_from = at - RECENT
     counts = _aggregate(session, ids, window, recent_from)
-    return {pid: _record(pid, counts.get((pid, 0), {}), prior_mean, prior_weight) for pid in ids}
+    return {pid: _record(pid, counts.get(pid, {}), prior_mean, prior_weight) for pid in ids}
 
 
 def records_by_period(
@@ -263,7 +261,7 @@ def records_by_period(
     for (since, until), prior in zip(windows, prior_means, strict=True):
         window = (LedgerEntry.at >= since, LedgerEntry.at < until)
         counts = _aggregate(session, ids, window, until - RECENT) if ids else {}
-        result.append({pid: _record(pid, counts.get((pid, 0), {}), prior, prior_weight) for pid in ids})
+        result.append({pid: _record(pid, counts.get(pid, {}), prior, prior_weight) for pid in ids})
     return result
 
 
