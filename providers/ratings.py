@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -242,27 +242,6 @@ def records(
         recent_from = at - RECENT
     counts = _aggregate(session, ids, window, recent_from)
     return {pid: _record(pid, counts.get(pid, {}), prior_mean, prior_weight) for pid in ids}
-
-
-def records_by_period(
-    session: Session,
-    *,
-    provider_ids: Iterable[int],
-    windows: Sequence[tuple[dt.datetime, dt.datetime]],
-    prior_means: Sequence[float],
-    prior_weight: float = 5.0,
-) -> list[dict[int, Record]]:
-    """``records`` for several periods [since, until) (a review reads the period and the ones
-    before it): one dict per window, in the order given. One grouped query per window: on SQLite a
-    single query bucketing three months with a CASE measured 3-5x slower than three one-month
-    queries (the month's index pages stay in the page cache)."""
-    ids = sorted(set(provider_ids))
-    result = []
-    for (since, until), prior in zip(windows, prior_means, strict=True):
-        window = (LedgerEntry.at >= since, LedgerEntry.at < until)
-        counts = _aggregate(session, ids, window, until - RECENT) if ids else {}
-        result.append({pid: _record(pid, counts.get(pid, {}), prior, prior_weight) for pid in ids})
-    return result
 
 
 @dataclass(frozen=True)

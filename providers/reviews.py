@@ -181,25 +181,21 @@ def period_records(
 def propose(
     session: Session, *, period: Period, settings: Settings, provider_ids: Sequence[int]
 ) -> dict[int, tuple[Judgement, ratings.Record]]:
-    """Judgements for these providers (no writes): the period and as many before as removal needs,
-    read in one grouped query over the ledger."""
+    """Judgements for these providers (no writes). The periods before this one are read only for
+    the providers whose figures this period reach a level that needs them (removal, or probation
+    when ``probation_periods`` > 1): for everyone else this period decides."""
     rules = settings.reviews
-    chain = [period]
-    for _ in range(max(rules.remove_periods, rules.probation_periods) - 1):
-        chain.append(chain[-1].previous())
-    priors = []
-    for p in chain:
-        mean = ratings.centre_mean(session, since=p.start, until=p.end)
-        priors.append(mean if mean is not None else settings.dispatch.rating_prior_mean)
-    found = ratings.records_by_period(
-        session,
-        provider_ids=provider_ids,
-        windows=[(p.start, p.end) for p in chain],
-        prior_means=priors,
-        prior_weight=rules.prior_weight,
-    )
-    this, earlier = found[0], found[1:]
-    return {pid: (judge(this[pid], [e[pid] for e in earlier], rules), this[pid]) for pid in this}
+    this = period_records(session, period=period, provider_ids=provider_ids, settings=settings)
+    threshold = 2 if rules.probation_periods > 1 else 3
+    need = [pid for pid, record in this.items() if level(record, rules)[0] >= threshold]
+    earlier: list[dict[int, ratings.Record]] = []
+    back = period
+    for _ in range(max(rules.remove_periods, rules.probation_periods) - 1 if need else 0):
+        back = back.previous()
+        earlier.append(period_records(session, period=back, provider_ids=need, settings=settings))
+    return {
+        pid: (judge(record, [e[pid] for e in earlier if pid in e], rules), record) for pid, record in this.items()
+    }
 
 
 def run(session: Session, *, period: Period, settings: Settings) -> list[ProviderReview]:
