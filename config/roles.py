@@ -33,6 +33,7 @@ ACTIONS: dict[str, str] = {
     "provider.approve": N_("Approve a provider after vetting"),
     "provider.vet": N_("Record vetting checks, documents and training"),
     "reports.view": N_("Read reviews and reports"),
+    "review.decide": N_("Decide provider reviews (keep, warn, probation, suspend, remove) and appeals"),
     "users.manage": N_("Create and disable staff logins"),
     "apikeys.manage": N_("Create API keys"),
     "settings.manage": N_("Change settings"),
@@ -55,7 +56,14 @@ _OPERATOR = frozenset(
     }
 )
 _DISPATCHER = _OPERATOR | {"ticket.override", "ticket.escalate", "ticket.cancel", "ticket.reopen"}
-_SUPERVISOR = _DISPATCHER | {"provider.status", "provider.approve", "reports.view", "resident.data", "complaint.decide"}
+_SUPERVISOR = _DISPATCHER | {
+    "provider.status",
+    "provider.approve",
+    "reports.view",
+    "resident.data",
+    "complaint.decide",
+    "review.decide",
+}
 
 
 @dataclass(frozen=True)

@@ -142,6 +142,41 @@ class Callbacks(BaseModel):
         return len(self.call_retry_hours) + 1
 
 
+REVIEW_PROPOSALS = ("keep", "warn", "probation", "remove")
+
+
+class Reviews(BaseModel):
+    """Keep / warn / probation / remove, proposed every review period (``[reviews]`` in default.toml;
+    README "Reviews"). A rule fires only on enough evidence: ``min_surveys`` for the satisfaction
+    rules, ``min_jobs`` for complaints, overcharges and punctuality, ``min_offers`` for acceptance."""
+
+    period: Literal["month", "quarter"] = "month"  # what ``hotline review run`` covers without --period
+    prior_weight: float = Field(default=10.0, ge=0)  # satisfaction shrinks to the centre mean by this many surveys
+    min_surveys: int = Field(default=10, ge=1)
+    min_jobs: int = Field(default=10, ge=1)
+    min_offers: int = Field(default=10, ge=1)
+    warn_rating: float = Field(default=3.8, ge=1, le=5)  # shrunk satisfaction below this: warn
+    probation_rating: float = Field(default=3.4, ge=1, le=5)  # ... below this: probation
+    remove_rating: float = Field(default=3.0, ge=1, le=5)  # ... below this for remove_periods periods: remove
+    warn_complaints: float = Field(default=3.0, ge=0)  # upheld complaints per 100 jobs at or above: warn
+    probation_complaints: float = Field(default=6.0, ge=0)
+    remove_complaints: float = Field(default=10.0, ge=0)
+    remove_periods: int = Field(default=3, ge=1)  # consecutive periods at the removal level
+    probation_periods: int = Field(default=1, ge=1)  # consecutive periods at the probation level
+    warn_acceptance: float = Field(default=0.5, ge=0, le=1)  # acceptance rate below this: warn
+    warn_expired: float = Field(default=0.3, ge=0, le=1)  # share of offers left to expire above this: warn
+    warn_on_time: float = Field(default=0.7, ge=0, le=1)  # on-time share below this: warn
+    probation_overcharges: int = Field(default=2, ge=1)  # overcharges in the period at or above: probation
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Reviews:
+        if not self.remove_rating <= self.probation_rating <= self.warn_rating:
+            raise ValueError("reviews: remove_rating <= probation_rating <= warn_rating")
+        if not self.warn_complaints <= self.probation_complaints <= self.remove_complaints:
+            raise ValueError("reviews: warn_complaints <= probation_complaints <= remove_complaints")
+        return self
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HOTLINE_", extra="ignore", validate_default=True)
 
@@ -187,6 +222,7 @@ class Settings(BaseSettings):
 
     dispatch: Dispatch = Field(default_factory=Dispatch)
     callbacks: Callbacks = Field(default_factory=Callbacks)
+    reviews: Reviews = Field(default_factory=Reviews)
 
     # Asterisk AMI (issue: voice)
     ami_host: str = ""

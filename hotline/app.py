@@ -24,6 +24,7 @@ from dispatch.resident_views import router as residents_router
 from dispatch.views import router as dispatch_router
 from hotline import api, intake, intake_page, login, pages, scheduler, simulator, ticket_actions, ticket_page, training
 from hotline.open311.views import router as open311_router
+from hotline.reports.views import router as reports_router
 from hotline.voice.desk import router as callback_desk_router
 from hotline.voice.survey_views import router as survey_voice_router
 from hotline.voice.views import router as voice_router
@@ -137,6 +138,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.include_router(providers_router)
     app.include_router(provider_actions_router)
     app.include_router(callbacks_router)
+    app.include_router(reports_router)
     app.include_router(voice_router)
     app.include_router(callback_desk_router)
     app.include_router(survey_voice_router)

@@ -16,6 +16,7 @@ from hotline.commands import (  # dispatching adds suggest, offer ... to the tic
     providers,
     reference,
     residents,
+    reviews,
     surveys,
     system,
     tickets,
@@ -54,6 +55,9 @@ for command in (
     surveys.surveys,
     surveys.complaints,
     training.training,
+    reviews.ratings_group,
+    reviews.review,
+    reviews.report,
 ):
     cli.add_command(command)
 

@@ -31,6 +31,7 @@ from hotline import intake, privacy
 from hotline.simulator import phone as simulator_phone
 from hotline.voice import views as voice_views
 from providers import jobs as provider_jobs
+from providers import reviews
 from sms import outbox
 from sms import service as sms_service
 from sms import views as sms_views
@@ -106,6 +107,20 @@ def _surveys_pass(db: Database, settings: Settings) -> Callable[[], int]:
     return lambda: callback_jobs.sweep_surveys(db, settings, placer=placer)
 
 
+REVIEWS_JOB = "providers.reviews"
+
+
+def _reviews_pass(db: Database, settings: Settings) -> Callable[[], int]:
+    """Once a day: the last whole month's (or quarter's) proposals, written once the period has
+    ended and refreshed while undecided (``hotline review run`` does the same by hand)."""
+
+    def review() -> int:
+        with db.transaction() as session:
+            return reviews.run_due(session, settings=settings)
+
+    return review
+
+
 JOBS: dict[str, Job] = {
     job.name: job
     for job in (
@@ -153,6 +168,13 @@ JOBS: dict[str, Job] = {
             dt.timedelta(seconds=30),
             "survey completed tickets, ask due surveys, close unanswered ones, tell residents results",
             _surveys_pass,
+        ),
+        Job(
+            REVIEWS_JOB,
+            dt.timedelta(hours=24),
+            "propose keep / warn / probation / remove for the last whole review period",
+            _reviews_pass,
+            first_run_after=dt.timedelta(hours=1),
         ),
         Job(
             callback_jobs.COMPLAINTS_JOB,

@@ -192,6 +192,7 @@ class LedgerEntry(Base):
     __table_args__ = (
         UniqueConstraint("provider_id", "kind", "ticket_ref"),
         Index("ix_provider_ledger_provider_at", "provider_id", "at"),
+        Index("ix_provider_ledger_at_kind", "at", "kind"),  # reports and reviews: all providers, a period
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -202,3 +203,33 @@ class LedgerEntry(Base):
     value: Mapped[float | None]
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+
+
+class ProviderReview(Base):
+    """One provider's review for one period: the proposal (rule and figures, recomputed while
+    undecided), then a supervisor's decision with a reason, an appeal, a reinstatement. The
+    status changes it causes are ``provider_events`` rows too."""
+
+    __tablename__ = "provider_reviews"
+    __table_args__ = (UniqueConstraint("period", "provider_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[str] = mapped_column(String(24), index=True)  # 2026-10, 2026-Q3
+    provider_id: Mapped[int] = mapped_column(ForeignKey("providers.id", ondelete="CASCADE"), index=True)
+    proposal: Mapped[str] = mapped_column(String(12))  # keep, warn, probation, remove
+    rule: Mapped[str] = mapped_column(String(40))
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(12), default="proposed")  # proposed, decided, appealed, reinstated
+    decision: Mapped[str | None] = mapped_column(String(12))  # keep, warn, probation, suspend, remove
+    reason: Mapped[str | None] = mapped_column(Text)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    decided_at: Mapped[dt.datetime | None]
+    appeal: Mapped[str | None] = mapped_column(Text)
+    appealed_at: Mapped[dt.datetime | None]
+    reinstated_at: Mapped[dt.datetime | None]
+    reinstate_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=clock.now)
+
+    provider: Mapped[Provider] = relationship(lazy="joined")
+    decided_by: Mapped[Staff | None] = relationship(lazy="joined")

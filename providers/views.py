@@ -11,13 +11,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
-from config import areas, catalog, clock, phones
+from config import areas, catalog, charts, clock, phones
 from config.auth import require
 from config.errors import NotFound
 from config.i18n import N_, gettext
 from config.settings import Settings
 from config.web import LocaleDep, ReadSession, SettingsDep, render
-from providers import eligibility, ledger, service
+from providers import eligibility, ledger, ratings, reviews, service
 from providers import hours as working_hours
 from providers.models import Provider, ProviderEvent
 from providers.states import (
@@ -185,6 +185,7 @@ def _profile(session: Session, provider: Provider, settings: Settings, locale: s
         return "expired" if expires < today else ("soon" if (expires - today).days <= 30 else "ok")
 
     summary = ledger.summary(session, provider=provider, since=now - dt.timedelta(days=365))
+    rating = rating_evidence(session, provider, settings, locale, now)
     done = {check.item: check for check in provider.checks}
     return {
         "p": provider,
@@ -208,6 +209,72 @@ def _profile(session: Session, provider: Provider, settings: Settings, locale: s
         "checks": [(gettext(locale, CHECK_LABELS[c]), done.get(c)) for c in CHECKLIST[provider.kind]],
         "events": [_event_row(e, locale) for e in service.events_of(session, provider=provider)],
         "summary": summary,
+        **rating,
+    }
+
+
+COMPONENTS = {
+    "satisfaction": N_("Satisfaction (1-5, shrunk towards the centre mean)"),
+    "satisfied": N_("Satisfied residents (scores 4-5)"),
+    "acceptance": N_("Offers accepted"),
+    "expired": N_("Offers left to expire"),
+    "on_time": N_("Jobs completed on time"),
+    "complaints_per_100": N_("Upheld complaints per 100 jobs"),
+    "overcharges_per_100": N_("Overcharges per 100 jobs"),
+}
+
+
+def rating_evidence(
+    session: Session, provider: Provider, settings: Settings, locale: str, now: dt.datetime
+) -> dict[str, object]:
+    """The rating with its evidence (last 12 months): each component with its sample size and 95 %
+    range, the reviews so far, and the monthly trend as server-drawn SVG."""
+    prior = ratings.centre_mean(session, since=now - ratings.HISTORY, until=now)
+    record = ratings.records(
+        session,
+        provider_ids=[provider.id],
+        prior_mean=prior if prior is not None else settings.dispatch.rating_prior_mean,
+        prior_weight=settings.reviews.prior_weight,
+        at=now,
+    )[provider.id]
+    months = ratings.trend(session, provider_id=provider.id, zone=settings.zone, at=now)
+    evidence = record.evidence()
+    rows = []
+    for key, label in COMPONENTS.items():
+        c = evidence[key]
+        percent = key not in ("satisfaction", "complaints_per_100", "overcharges_per_100")
+        rows.append({"label": gettext(locale, label), "percent": percent, "key": key, **c})
+    return {
+        "rating": record,
+        "rating_prior": prior if prior is not None else settings.dispatch.rating_prior_mean,
+        "evidence": rows,
+        "trend_charts": [
+            charts.line(
+                gettext(locale, "Mean survey score by month"),
+                [(m.month, m.mean_score) for m in months],
+            ),
+            charts.line(
+                gettext(locale, "Jobs completed by month"),
+                [(m.month, float(m.completed)) for m in months],
+            ),
+            charts.line(
+                gettext(locale, "On time by month"),
+                [(m.month, m.on_time / m.completed if m.completed else None) for m in months],
+                percent=True,
+            ),
+        ],
+        "months": months,
+        "reviews": [
+            {
+                "period": r.period,
+                "proposal": gettext(locale, reviews.LABELS[r.proposal]),
+                "rule": gettext(locale, reviews.RULES.get(r.rule, r.rule)),
+                "decision": gettext(locale, reviews.LABELS[r.decision]) if r.decision else "",
+                "status": gettext(locale, reviews.REVIEW_STATUS_LABELS[r.status]),
+                "reason": r.reason or "",
+            }
+            for r in reviews.list_reviews(session, provider_id=provider.id)[:12]
+        ],
     }
 
 
