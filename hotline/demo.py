@@ -216,7 +216,8 @@ def _residents(
     district = areas.get(session, code="330402")
     streets = {a.id for a in areas.list_areas(session, level="street") if a.parent_id == district.id}
     communities = [a for a in areas.list_areas(session, level="community") if a.parent_id in streets]
-    rows, tag_rows = [], []
+    rows: list[dict[str, Any]] = []
+    tag_rows: list[list[str]] = []
     for _ in range(count):
         elderly = rng.random() < 0.32
         phone = names.landline() if elderly and rng.random() < 0.3 else names.mobile()
@@ -317,7 +318,7 @@ def _scripted(
     return len(TICKETS)
 
 
-FATES = (
+FATES: tuple[tuple[list[str], int, tuple[float, float]], ...] = (
     ([], 12, (0.2, 3)),
     (["dispatching"], 8, (0.5, 4)),
     (["dispatching", "offered"], 14, (0.1, 0.4)),

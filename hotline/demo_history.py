@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from config.settings import Settings
-from providers.demo_roster import PROFILES, Member
+from providers.demo_roster import Member
+from providers.demo_trades import PROFILES
 
 DAYS = 90
 RECENT = dt.timedelta(days=2)  # the last days go through the real code paths (hotline.demo)
@@ -189,8 +190,9 @@ class Drafter:
             others = [m for m in self.by_item.get(code, []) if m.id != member.id]  # type: ignore[union-attr]
             if others:
                 other = rng.choice(others)
-                spec.offers.append(OfferSpec(other, "declined", at, at + dt.timedelta(minutes=rng.randint(1, 12))))
-                at = spec.offers[-1].answered_at + dt.timedelta(seconds=rng.randint(1, 30))  # type: ignore[operator]
+                said_no = at + dt.timedelta(minutes=rng.randint(1, 12))
+                spec.offers.append(OfferSpec(other, "declined", at, said_no))
+                at = said_no + dt.timedelta(seconds=rng.randint(1, 30))
         assert member is not None
         profile = PROFILES[member.profile]
         accepted = at + dt.timedelta(minutes=rng.uniform(0.5, window.total_seconds() / 60 * 0.8))

@@ -20,6 +20,8 @@ from hotline.demo_history import RESOLUTIONS, JobSpec
 from providers.models import LedgerEntry
 
 CHUNK = 1000
+UPHELD_REPLY = "已核实，已责令服务商整改并致歉"
+OTHER_REPLY = "经核实，服务符合标准，已向您说明"
 
 
 def _table(model: Any) -> Table:
@@ -192,7 +194,8 @@ class Writer:
             detail = {"offer": offer_id, "provider": pid, "name": offer.member.name, "code": s.number[-4:]}
             self.event(
                 tid, offer.offered_at, "offered", actor,
-                data={**detail, "round": round_, "rank": 1, "score": None, "expires_at": expires.isoformat(), "override": False},
+                data={**detail, "round": round_, "rank": 1, "score": None, "expires_at": expires.isoformat(),
+                      "override": False},
             )  # fmt: skip
             brief = {"offer": offer_id, "provider": pid, "code": s.number[-4:]}
             if offer.outcome in ("declined", "expired"):
@@ -269,9 +272,10 @@ class Writer:
             return {"survey_id": sid, "complaint_id": None, "at": at, "kind": kind, "actor": "system", "staff_id": None,
                     "from_status": frm, "to_status": to, "note": None, "data": data or None}  # fmt: skip
 
+        assert s.completed_at is not None
         rows = [
             row(s.completed_at, "scheduled", None, "scheduled", channel=v["channel"], due_at=v["due_at"].isoformat())
-        ]  # type: ignore[arg-type]
+        ]
         if v["channel"] == "sms":
             rows.append(row(v["sent_at"], "status", "scheduled", "sent"))
         if v["answered_at"] is not None:
@@ -295,8 +299,7 @@ class Writer:
             "survey_id": sid if c["source"] == "survey" else None, "source": c["source"], "text": c["text"],
             "status": "decided" if decided else "open", "owner_id": self.supervisor, "deadline_at": deadline,
             "escalated_at": None, "outcome": c["outcome"] if decided else None,
-            "reply": ("已核实，已责令服务商整改并致歉" if c["outcome"] == "upheld" else "经核实，服务符合标准，已向您说明")
-            if decided else None,
+            "reply": (UPHELD_REPLY if c["outcome"] == "upheld" else OTHER_REPLY) if decided else None,
             "decided_at": decided, "decided_by": f"staff:{self.supervisor}" if decided else None,
             "told_at": decided if decided and s.resident.mobile else None, "created_at": c["opened_at"],
         }  # fmt: skip

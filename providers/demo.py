@@ -14,7 +14,7 @@ from config.staff import Actor, Staff
 from providers import hours, ledger, service
 from providers.models import Provider
 
-STATION = "嘉兴市志愿服务总站 > 南湖区志愿服务分站 > 南湖街道志愿服务点"
+STATION = "嘉兴市南湖区志愿服务总站 > 南湖街道志愿服务分站 > 南湖社区志愿服务点"
 
 # kind, name_zh, name_en, phone, items, areas, capacity, hours, status, organisation, documents, courses
 PROVIDERS = [

@@ -26,7 +26,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("seeded_at", UTCDateTime(), nullable=False),
         sa.Column("seed", sa.Integer(), nullable=False),
-        sa.Column("scale", sa.Float(), nullable=False),
+        sa.Column("scale", sa.Double(), nullable=False),
         sa.Column("summary", sa.JSON(), nullable=False),
         sa.Column("version", sa.String(length=20), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_demo_centre")),
