@@ -346,7 +346,7 @@ def _recent(
         resident = session.get_one(Resident, person.id)
         item = drafter.items[code]
         urgency = "urgent" if code.startswith("EH-") else "normal"
-        at = now - dt.timedelta(hours=rng.uniform(low, high))
+        at = _daytime(now - dt.timedelta(hours=rng.uniform(low, high)), now=now, zone=settings.zone, rng=rng)
         community = session.get(areas.Area, community_id)
         _through(session, settings, resident=resident, code=code, text=describe(item, rng), urgency=urgency,
                  channel=rng.choice(("phone", "phone", "sms", "web")), operator=rng.choice(operators), at=at,
@@ -354,6 +354,17 @@ def _recent(
         made += 1
         tell("recent", number + 1, count)
     return made
+
+
+def _daytime(at: dt.datetime, *, now: dt.datetime, zone: dt.tzinfo, rng: random.Random) -> dt.datetime:
+    """``at``, or the afternoon before it when it falls outside 09:00-17:00 centre time: most
+    providers work by day, so the recent tickets meet the same candidates whenever the demo is
+    seeded (and the demo is the same at 3 a.m. as at noon)."""
+    local = at.astimezone(zone)
+    if not 9 <= local.hour < 17:
+        day = local.date() - dt.timedelta(days=1 if local.hour < 9 else 0)
+        local = dt.datetime.combine(day, dt.time(rng.randint(13, 16), rng.randrange(60)), tzinfo=zone)
+    return min(local.astimezone(dt.UTC), now)
 
 
 def _through(
