@@ -13,9 +13,9 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test,dev]'
 	touch $@
 
-## demo: a working hotline on SQLite with the console SMS backend and sample data
+## demo: a demo centre (var/demo.db, console SMS, 90 days of history) served; writes ./.env for the CLI
 demo: $(VENV)/.installed
-	HOTLINE_DEMO=1 HOTLINE_SMS_BACKEND=console $(VENV)/bin/hotline demo --host $(HOST) --port $(PORT)
+	$(VENV)/bin/hotline demo --host $(HOST) --port $(PORT)
 
 ## test: the whole test suite (PostgreSQL too when HOTLINE_TEST_POSTGRES_URL is set)
 test: $(VENV)/.installed

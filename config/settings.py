@@ -1,4 +1,7 @@
-"""One typed settings object: environment variables ``HOTLINE_*`` over ``config/default.toml``."""
+"""One typed settings object: environment variables ``HOTLINE_*``, then a ``.env`` file in the
+working directory (``hotline demo`` writes one), then ``HOTLINE_CONFIG_FILE``, then
+``config/default.toml``. Demo mode is not a setting: it belongs to a database that records it is
+a demo centre (``config.demo``), and ``load_settings`` reads it from there."""
 
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ from config.errors import ConfigError
 
 CONFIG_DIR = Path(__file__).resolve().parent
 DEFAULT_TOML = CONFIG_DIR / "default.toml"
+ENV_FILE = ".env"  # read from the working directory, below the environment; `hotline demo` writes one
 MIN_SECRET_LENGTH = 32
 PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "placeholder"}
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -178,7 +182,9 @@ class Reviews(BaseModel):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="HOTLINE_", extra="ignore", validate_default=True)
+    model_config = SettingsConfigDict(
+        env_prefix="HOTLINE_", extra="ignore", validate_default=True, env_file=ENV_FILE, env_file_encoding="utf-8"
+    )
 
     database_url: str = "sqlite:///var/hotline.db"
     timezone: str = "Asia/Shanghai"
@@ -187,6 +193,8 @@ class Settings(BaseSettings):
     locale: Literal["zh_CN", "en"] = "zh_CN"
     secret_key: str = "change-me"
     public_url: str = "http://127.0.0.1:8000"
+    # Whether this process serves a demo centre. ``load_settings`` sets it from the database's own
+    # record (config.demo), never from HOTLINE_DEMO or a file: see ``load_settings``.
     demo: bool = False
     training: bool = False  # training mode (上岗培训): a training database, scenarios, the phone simulator
     centre_name_zh: str = "96345 社区服务热线"
@@ -240,7 +248,7 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings, dotenv_settings]
         extra = os.environ.get("HOTLINE_CONFIG_FILE")
         if extra:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(extra)))
@@ -300,7 +308,8 @@ class Settings(BaseSettings):
         if self.secret_key.strip().lower() in PLACEHOLDER_SECRETS:
             raise ValueError(
                 "HOTLINE_SECRET_KEY is a placeholder; set a long random value "
-                "(python -c 'import secrets; print(secrets.token_urlsafe(32))') or run in demo mode"
+                "(python -c 'import secrets; print(secrets.token_urlsafe(32))'); only a demo database seeded by "
+                "`hotline demo` runs without one"
             )
         if len(self.secret_key.strip()) < MIN_SECRET_LENGTH:
             raise ValueError(
@@ -359,9 +368,19 @@ def _variable_name(loc: tuple[int | str, ...]) -> str:
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Read and validate settings; a bad value raises ConfigError naming the variable."""
+    """Read and validate settings; a bad value raises ConfigError naming the variable.
+
+    Demo mode comes from the database: it is on only when the configured database records that
+    it is a demo centre (``config.demo.database_is_demo``), whatever HOTLINE_DEMO or a file says,
+    so a real database never runs with one-click logins or a placeholder secret. A caller that
+    knows better passes ``demo=`` itself (``hotline demo`` while it creates the demo database; tests)."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        if "demo" in overrides:
+            return Settings(**overrides)  # type: ignore[arg-type]
+        where = Settings(**overrides, demo=True)  # type: ignore[arg-type]  # only to find the database
+        from config.demo import database_is_demo
+
+        return Settings(**overrides, demo=database_is_demo(where.database_url))  # type: ignore[arg-type]
     except ValidationError as exc:
         error = exc.errors()[0]
         message = str(error["msg"]).removeprefix("Value error, ")

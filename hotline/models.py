@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import callbacks.models  # noqa: F401
+import config.demo
 import config.logins
 import config.privacy
 import config.spool  # noqa: F401

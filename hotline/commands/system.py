@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import time
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
 import click
 
 from config import areas, catalog
 from hotline import db as migrations
 from hotline.cli_base import CliContext, fail, pass_cli
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
 
 
 @click.group("db", help="The database schema.")
@@ -73,17 +82,31 @@ def serve(cli: CliContext, host: str, port: int) -> None:
     _serve(cli, host, port)
 
 
+DEMO_DATABASE = "sqlite:///var/demo.db"
+
+
 @click.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @click.option("--no-serve", is_flag=True, help="Set up and seed only.")
+@click.option(
+    "--scale",
+    type=click.FloatRange(0.01, 1.0),
+    default=1.0,
+    show_default=True,
+    help="1: a centre the size of Jiaxing's.",
+)
 @click.pass_context
-def demo(ctx: click.Context, host: str, port: int, no_serve: bool) -> None:
-    """Set up a demo hotline (SQLite, console SMS, sample data) and serve it."""
+def demo(ctx: click.Context, host: str, port: int, no_serve: bool, scale: float) -> None:
+    """Set up a demo centre (its own SQLite database, console SMS, 90 days of sample history),
+    write its settings to ./.env so every hotline command in this directory uses it, and serve it."""
     from hotline import demo as demo_data
+    from hotline import demo_env
 
     cli = ctx.ensure_object(CliContext)
+    cli.overrides.setdefault("database_url", os.environ.get("HOTLINE_DATABASE_URL") or DEMO_DATABASE)
     cli.overrides.setdefault("demo", True)
+    cli.overrides.setdefault("sms_backend", "console")
     cli.overrides.setdefault("dispatch", {"auto_categories": demo_data.AUTO_CATEGORIES})
     categories, items, area_count = upgrade_and_load(cli)
     with cli.db.transaction() as session:
@@ -94,20 +117,62 @@ def demo(ctx: click.Context, host: str, port: int, no_serve: bool) -> None:
                 f"({foreign}); demo mode would publish it. Point HOTLINE_DATABASE_URL at a database of its own "
                 "(e.g. sqlite:///var/demo.db)"
             )
-        seeded = demo_data.seed(session, cli.settings)
+    started = time.monotonic()
+    with demo_progress() as tell, cli.db.transaction() as session:
+        seeded = demo_data.seed(session, cli.settings, scale=scale, progress=tell)
+    env_file = demo_env.write(cli.settings)
+    url = cli.db.engine.url.render_as_string(hide_password=True)
     click.echo(
-        f"demo database {cli.db.engine.url.database}: {categories} categories, {items} items, {area_count} areas; "
-        + (f"seeded {seeded}" if seeded else "sample data already present"),
+        f"demo database {url}: {categories} categories, {items} items, {area_count} areas; "
+        + (
+            "seeded "
+            + ", ".join(f"{n} {what}" for what, n in seeded.items())
+            + f" in {time.monotonic() - started:.0f} s"
+            if seeded
+            else "sample data already present"
+        ),
         err=True,
     )
+    click.echo(
+        f"settings written to {env_file}: hotline commands run in this directory use the demo database", err=True
+    )
+    click.echo(f"Open http://{host}:{port}/login and pick a demo login (no passwords):", err=True)
+    for name, role in demo_data.iter_logins():
+        click.echo(f"  {role:<11} {name}", err=True)
     if not no_serve:
         if host not in LOOPBACK:
             click.echo(
                 f"hotline: warning: the demo listens on {host}: anyone who reaches it sees its pages and "
-                "screen pops (there are no logins yet)",
+                "can log in with one click as any demo staff member",
                 err=True,
             )
         _serve(cli, host, port)
+
+
+@contextlib.contextmanager
+def demo_progress() -> Iterator[Callable[[str, int, int], None]]:
+    """A rich progress bar per seeding phase, on stderr."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    labels = {
+        "providers": "providers",
+        "residents": "residents",
+        "history": "90 days of history",
+        "recent": "the last two days",
+    }
+    with Progress(
+        TextColumn("{task.description:<20}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=Console(stderr=True), transient=False,
+    ) as bar:  # fmt: skip
+        tasks: dict[str, TaskID] = {}
+
+        def tell(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(labels.get(phase, phase), total=total)
+            bar.update(tasks[phase], completed=done, total=total)
+
+        yield tell
 
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")

@@ -19,10 +19,16 @@ from tests import factories
 from tests.conftest import Cli
 
 
+@pytest.fixture(autouse=True)
+def _elsewhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`hotline demo` writes ./.env: not into the repository."""
+    monkeypatch.chdir(tmp_path)
+
+
 def test_demo_refuses_a_database_that_holds_real_residents(cli: Cli, db: Database) -> None:
     with db.transaction() as session:
         factories.resident(session, phone="+8613511112222", name="真实居民")
-    result = cli("demo", "--no-serve")
+    result = cli("demo", "--no-serve", "--scale", "0.02")
     assert result.exit_code == 2
     assert "holds data the demo did not put there (1 residents)" in result.stderr
     assert "demo mode would publish it" in result.stderr
@@ -31,9 +37,10 @@ def test_demo_refuses_a_database_that_holds_real_residents(cli: Cli, db: Databas
 
 
 def test_demo_seeds_an_empty_database_and_runs_again_on_its_own_data(cli: Cli, db: Database) -> None:
-    first = cli("demo", "--no-serve")
+    first = cli("demo", "--no-serve", "--scale", "0.02")
     assert first.exit_code == 0, first.stderr
-    again = cli("demo", "--no-serve")
+    assert Path(".env").exists()
+    again = cli("demo", "--no-serve", "--scale", "0.02")
     assert again.exit_code == 0 and "sample data already present" in again.stderr
 
 
@@ -43,7 +50,7 @@ def test_demo_warns_when_it_listens_beyond_this_machine(
 ) -> None:
     served: list[str] = []
     monkeypatch.setattr(system, "_serve", lambda cli, host, port: served.append(host))
-    result = cli("demo", "--host", host)
+    result = cli("demo", "--host", host, "--scale", "0.02")
     assert result.exit_code == 0 and served == [host]
     assert ("hotline: warning: the demo listens on 0.0.0.0" in result.stderr) is warned
 

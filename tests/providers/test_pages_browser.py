@@ -48,7 +48,7 @@ def test_supervisor_filters_volunteers_and_opens_a_profile(live_demo: str, tmp_p
             page.get_by_role("link", name="张志愿").click()
             page.wait_for_url("**/providers/*")
             assert page.locator("h1").inner_text().startswith("张志愿")
-            assert "嘉兴市志愿服务总站" in page.locator(".card").first.inner_text()
+            assert "嘉兴市南湖区志愿服务总站" in page.locator(".card").first.inner_text()
             page.screenshot(path=str(shots / "providers-profile-zh.png"), full_page=True)
             page.get_by_role("link", name="English").click()
             assert page.locator("h2").first.inner_text() == "Details"
