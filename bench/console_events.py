@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -50,7 +51,7 @@ def start_server(tmp: str) -> tuple[subprocess.Popen[bytes], str, str]:
     env = {
         **os.environ,
         "HOTLINE_DATABASE_URL": f"sqlite:///{tmp}/bench.db",
-        "HOTLINE_DEMO": "1",
+        "HOTLINE_SECRET_KEY": secrets.token_urlsafe(32),
         "HOTLINE_PUBLIC_URL": base,
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
     }

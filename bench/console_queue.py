@@ -16,6 +16,7 @@ import argparse
 import csv
 import datetime as dt
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -112,7 +113,7 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/bench.db"
-        env = {**os.environ, "HOTLINE_DATABASE_URL": url, "HOTLINE_DEMO": "1"}
+        env = {**os.environ, "HOTLINE_DATABASE_URL": url, "HOTLINE_SECRET_KEY": secrets.token_urlsafe(32)}
         hotline = [sys.executable, "-m", "hotline"]
         subprocess.run([*hotline, "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
         key = (

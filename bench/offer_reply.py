@@ -25,6 +25,7 @@ import datetime as dt
 import itertools
 import os
 import re
+import secrets
 import statistics
 import subprocess
 import sys
@@ -269,7 +270,7 @@ def main() -> None:
         env = {
             **os.environ,
             "HOTLINE_DATABASE_URL": url,
-            "HOTLINE_DEMO": "1",
+            "HOTLINE_SECRET_KEY": secrets.token_urlsafe(32),
             "HOTLINE_PUBLIC_URL": base,
             "HOTLINE_SPOOL_DIR": f"{tmp}/spool",  # texts the webhook could not write in time; not var/spool
             "TWILIO_AUTH_TOKEN": AUTH_TOKEN,

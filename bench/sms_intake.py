@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import csv
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -148,7 +149,7 @@ def main() -> None:
         env = {
             **os.environ,
             "HOTLINE_DATABASE_URL": f"sqlite:///{tmp}/bench.db",
-            "HOTLINE_DEMO": "1",
+            "HOTLINE_SECRET_KEY": secrets.token_urlsafe(32),
             "HOTLINE_PUBLIC_URL": base,
             "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
         }
