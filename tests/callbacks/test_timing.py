@@ -120,7 +120,7 @@ def test_the_channel_follows_the_residents_profile_then_the_category(
 
 def test_an_automated_call_needs_twilio_else_a_person_calls(settings: Settings) -> None:
     voice = settings.callbacks.model_copy(update={"channels": {"plumbing_electrical": "voice"}})
-    without = settings.model_copy(update={"callbacks": voice})
+    without = settings.model_copy(update={"callbacks": voice, "demo": False})  # a real centre without Twilio
     assert (
         sweep.channel_for(phone="+8613800138000", tags=(), category="plumbing_electrical", settings=without) == "desk"
     )
@@ -130,6 +130,11 @@ def test_an_automated_call_needs_twilio_else_a_person_calls(settings: Settings) 
     assert (
         sweep.channel_for(phone="+8613800138000", tags=(), category="plumbing_electrical", settings=twilio) == "voice"
     )
+    for mode in ("demo", "training"):  # without Twilio the call rings the phone simulator
+        simulated = without.model_copy(update={mode: True})
+        assert sweep.channel_for(
+            phone="+8613800138000", tags=(), category="plumbing_electrical", settings=simulated
+        ) == ("voice")
 
 
 def test_a_code_takes_more_digits_when_the_residents_other_survey_has_its_last_four() -> None:
