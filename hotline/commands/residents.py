@@ -21,6 +21,12 @@ from hotline.cli_base import CliContext, acting, acting_member, by_option, group
 @group(
     "residents",
     help="Residents: export or erase a resident's personal data (both audited); a stored preferred provider.",
+    lazy={
+        "prefer": (
+            "hotline.commands.dispatching:prefer",
+            "Store the provider a resident asked for: it is put first whenever it is eligible.",
+        )
+    },
 )
 def residents() -> None:
     pass
