@@ -27,6 +27,7 @@ ACTIONS: dict[str, str] = {
     "ticket.resolve": N_("Resolve a ticket at first contact"),
     "ticket.override": N_("Offer to a provider other than the top one, with a reason"),
     "ticket.escalate": N_("Handle escalations"),
+    "ticket.supervise": N_("Take in hand a ticket escalated to a supervisor"),
     "ticket.cancel": N_("Cancel a ticket"),
     "ticket.reopen": N_("Reopen a ticket"),
     "provider.status": N_("Change a provider's status"),
@@ -55,7 +56,14 @@ _OPERATOR = frozenset(
     }
 )
 _DISPATCHER = _OPERATOR | {"ticket.override", "ticket.escalate", "ticket.cancel", "ticket.reopen"}
-_SUPERVISOR = _DISPATCHER | {"provider.status", "provider.approve", "reports.view", "resident.data", "complaint.decide"}
+_SUPERVISOR = _DISPATCHER | {
+    "provider.status",
+    "provider.approve",
+    "reports.view",
+    "resident.data",
+    "complaint.decide",
+    "ticket.supervise",
+}
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ SPEC["supervisor"] = SPEC["dispatcher"] | {
     "reports.view",
     "resident.data",
     "complaint.decide",
+    "ticket.supervise",
 }
 SPEC["admin"] = set(roles.ACTIONS)
 

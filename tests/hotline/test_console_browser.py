@@ -5,6 +5,7 @@ in another process shows up too."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -184,3 +185,130 @@ def test_the_screen_pop_opens_the_new_ticket_form_for_the_caller(
         from hotline.voice.models import Call
 
         assert session.get(Call, call_id).ticket_id is not None
+
+
+def test_an_operator_is_refused_the_approve_button_and_the_approve_api(
+    console: str, db: Database, settings: Settings, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    from config import staff
+    from providers import service as provider_service
+    from providers.states import CHECKLIST
+    from tests.providers import builders
+
+    shots = Path(os.environ.get("HOTLINE_SCREENSHOTS", tmp_path))
+    staff_member(db, "operator")
+    with db.transaction() as session:
+        provider = builders.provider(session, settings, status="vetting")
+        checker = staff.create(session, name="检查员", role="operator")
+        for item in CHECKLIST[provider.kind]:
+            provider_service.check_vetting_item(session, provider=provider, item=item, staff=checker, note=None)
+        provider_id = provider.id
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(locale="zh-CN", viewport={"width": 1400, "height": 900})
+            browser_log_in(page, console, name="王芳", next_path=f"/providers/{provider_id}")
+            expect(page.locator("h1")).to_be_visible()
+            expect(page.locator("#approve")).to_have_count(0)  # no button for an operator
+            page.screenshot(path=str(shots / "provider-operator-zh.png"), full_page=True)
+            # The API from the same logged-in page, with the session's CSRF token: refused by role.
+            answer = page.evaluate(
+                """async (id) => {
+                    const csrf = document.querySelector('input[name="csrf"]').value;
+                    const r = await fetch(`/api/v1/providers/${id}/approve`, {method: 'POST',
+                        headers: {'content-type': 'application/json', 'x-csrf-token': csrf}, body: '{}'});
+                    return [r.status, (await r.json()).detail];
+                }""",
+                provider_id,
+            )
+        finally:
+            browser.close()
+    assert answer == [403, "王芳 is operator: not allowed to provider.approve"]
+    with db.read() as session:
+        assert provider_service.get_provider(session, provider_id=provider_id).status == "vetting"
+
+
+def test_a_form_posted_without_its_csrf_token_is_refused(
+    console: str, db: Database, settings: Settings, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    from config import clock
+    from tests.dispatch import scene
+
+    shots = Path(os.environ.get("HOTLINE_SCREENSHOTS", tmp_path))
+    staff_member(db, "operator")
+    with clock.freeze(scene.NOW), db.transaction() as session:
+        number = scene.leak(session, settings).number
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(locale="en", viewport={"width": 1400, "height": 900})
+            browser_log_in(page, console, name="王芳", next_path=f"/tickets/{number}")
+            form = page.locator(f'form[action="/tickets/{number}/note"]')
+            form.locator('input[name="csrf"]').evaluate("input => input.remove()")  # as a forged page would post
+            form.locator("textarea").fill("a note from another site")
+            with page.expect_response(f"**/tickets/{number}/note") as posted:
+                form.get_by_role("button").click()
+            status = posted.value.status
+            expect(page.locator("body")).to_contain_text("reload the page")
+            page.screenshot(path=str(shots / "csrf-refused-en.png"), full_page=True)
+        finally:
+            browser.close()
+    assert status == 403
+    with db.read() as session:
+        assert [e.kind for e in service.get_ticket(session, number=number).events] == ["created"]
+
+
+def test_a_dispatcher_takes_an_escalation_in_hand_beside_the_call_and_its_recording(
+    console: str, db: Database, settings: Settings, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    from config import clock
+    from dispatch import escalation
+    from hotline.voice.models import Call
+    from tests.dispatch import scene
+
+    shots = Path(os.environ.get("HOTLINE_SCREENSHOTS", tmp_path))
+    staff_member(db, "dispatcher")
+    with clock.freeze(scene.NOW), db.transaction() as session:
+        ticket = scene.leak(session, settings)
+        escalation.escalate(session, ticket=ticket, settings=settings, level="dispatcher", why="rounds")
+        session.add(
+            Call(
+                transport="twilio",
+                external_id="CA" + "1" * 32,
+                caller_phone=ticket.resident.phone,
+                ticket_id=ticket.id,
+                outcome="answered",
+                talk_seconds=95,
+                started_at=clock.now(),
+                recording_url="https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1",
+            )
+        )
+        number = ticket.number
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(locale="zh-CN", viewport={"width": 1400, "height": 900})
+            browser_log_in(page, console, name="Chen Jing", next_path=f"/tickets/{number}")
+            expect(page.locator(".escalation")).to_contain_text("已升级至调度员")
+            expect(page.locator(".timeline a.recording")).to_have_attribute("href", re.compile("Recordings/RE1$"))
+            page.screenshot(path=str(shots / "ticket-escalated-zh.png"), full_page=True)
+            page.fill('.escalation input[name="note"]', "我来联系备用服务商")
+            page.keyboard.press("Escape")
+            page.keyboard.press("a")
+            expect(page.locator(".notice")).to_contain_text("此升级已由您接手")
+            expect(page.locator(".escalation")).to_contain_text("已由Chen Jing")
+            page.fill('form[action$="/escalate"] input[name="reason"]', "居民情绪激动，请主管介入")
+            page.get_by_role("button", name="升级", exact=True).click()
+            expect(page.locator(".escalation")).to_contain_text("已升级至主管")
+            page.screenshot(path=str(shots / "ticket-to-supervisor-zh.png"), full_page=True)
+        finally:
+            browser.close()
+    with db.read() as session:
+        kinds = [e.kind for e in service.get_ticket(session, number=number).events]
+    assert kinds[-3:] == ["escalated", "acknowledged", "escalated"]
