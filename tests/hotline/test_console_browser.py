@@ -213,6 +213,13 @@ def test_an_operator_is_refused_the_approve_button_and_the_approve_api(
             expect(page.locator("h1")).to_be_visible()
             expect(page.locator("#approve")).to_have_count(0)  # no button for an operator
             page.screenshot(path=str(shots / "provider-operator-zh.png"), full_page=True)
+            # Paperwork: an insurance that expired yesterday is refused, as the roster import refuses it.
+            document = page.locator(f'form[action="/providers/{provider_id}/document"]')
+            document.locator('select[name="kind"]').select_option("insurance")
+            document.locator('input[name="expires"]').fill("2020-01-31")
+            document.get_by_role("button").click()
+            expect(page.locator(".alert")).to_contain_text("insurance 2020-01-31 has passed")
+            page.screenshot(path=str(shots / "provider-lapsed-document-zh.png"), full_page=True)
             # The API from the same logged-in page, with the session's CSRF token: refused by role.
             answer = page.evaluate(
                 """async (id) => {
