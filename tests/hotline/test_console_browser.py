@@ -319,3 +319,35 @@ def test_a_dispatcher_takes_an_escalation_in_hand_beside_the_call_and_its_record
     with db.read() as session:
         kinds = [e.kind for e in service.get_ticket(session, number=number).events]
     assert kinds[-3:] == ["escalated", "acknowledged", "escalated"]
+
+
+def test_the_callback_desk_lists_surveys_due_by_phone_with_click_to_call(
+    console: str, db: Database, settings: Settings, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    from config import clock
+    from tests.callbacks.world import at
+    from config import staff as staff_mod
+    from tests.console_support import PASSWORD
+    from tests.hotline.voice.test_survey_calls import on_the_call_list
+
+    shots = Path(os.environ.get("HOTLINE_SCREENSHOTS", tmp_path))
+    survey_id = on_the_call_list(db, settings)  # 王芳 answers extension 7001
+    with db.transaction() as session:
+        staff_mod.set_password(staff_mod.find(session, who="王芳"), PASSWORD)
+    with clock.freeze(at(24)), sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(locale="zh-CN", viewport={"width": 1400, "height": 900})
+            browser_log_in(page, console, name="王芳", next_path="/surveys/desk")
+            page.get_by_role("link", name="在回拨台拨打并登记结果").click()
+            row = page.locator(f'tr[data-survey="{survey_id}"]')
+            expect(row.get_by_role("button", name="☎ 拨打")).to_be_enabled()
+            page.screenshot(path=str(shots / "callbacks-surveys-zh.png"), full_page=True)
+            row.locator('select[name="score"]').select_option("4")
+            row.locator('input[name="comment"]').fill("挺好的")
+            row.get_by_role("button", name="登记结果").click()
+            expect(page.locator(f'tr[data-survey="{survey_id}"]')).to_have_count(0)
+        finally:
+            browser.close()
