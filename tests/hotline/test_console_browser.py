@@ -327,8 +327,8 @@ def test_the_callback_desk_lists_surveys_due_by_phone_with_click_to_call(
     from playwright.sync_api import expect, sync_playwright
 
     from config import clock
-    from tests.callbacks.world import at
     from config import staff as staff_mod
+    from tests.callbacks.world import at
     from tests.console_support import PASSWORD
     from tests.hotline.voice.test_survey_calls import on_the_call_list
 

@@ -49,8 +49,8 @@ def test_surveys_due_by_phone_are_called_and_recorded_from_the_desk(db: Database
     from callbacks.models import Survey
     from config import clock
     from tests.callbacks.world import at
-    from tests.hotline.voice.test_survey_calls import asterisk_says, on_the_call_list
     from tests.hotline.voice.test_survey_calls import ami as survey_ami
+    from tests.hotline.voice.test_survey_calls import asterisk_says, on_the_call_list
 
     survey_id = on_the_call_list(db, settings)  # an elderly resident's survey, by phone; 王芳 at 7001
     with (
