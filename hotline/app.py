@@ -21,7 +21,18 @@ from config.settings import Settings, get_settings
 from config.spool import Spool
 from dispatch.resident_views import router as residents_router
 from dispatch.views import router as dispatch_router
-from hotline import api, api_records, intake, intake_page, login, pages, scheduler, ticket_actions, ticket_page
+from hotline import (
+    admin_pages,
+    api,
+    api_records,
+    intake,
+    intake_page,
+    login,
+    pages,
+    scheduler,
+    ticket_actions,
+    ticket_page,
+)
 from hotline.voice.desk import router as callback_desk_router
 from hotline.voice.survey_views import router as survey_voice_router
 from hotline.voice.views import router as voice_router
@@ -130,6 +141,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.include_router(ticket_actions.router)
     app.include_router(api.router)
     app.include_router(api_records.router)
+    app.include_router(admin_pages.router)
     app.include_router(providers_router)
     app.include_router(provider_actions_router)
     app.include_router(callbacks_router)

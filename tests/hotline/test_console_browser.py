@@ -351,3 +351,38 @@ def test_the_callback_desk_lists_surveys_due_by_phone_with_click_to_call(
             expect(page.locator(f'tr[data-survey="{survey_id}"]')).to_have_count(0)
         finally:
             browser.close()
+
+
+def test_an_admin_creates_a_login_and_an_api_key_shown_once(
+    console: str, db: Database, settings: Settings, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    shots = Path(os.environ.get("HOTLINE_SCREENSHOTS", tmp_path))
+    staff_member(db, "admin")
+    staff_member(db, "operator")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(locale="zh-CN", viewport={"width": 1400, "height": 900})
+            browser_log_in(page, console, name="周磊")
+            page.get_by_role("link", name="系统管理").click()
+            form = page.locator("#new-user")
+            form.locator('input[name="name"]').fill("刘洋")
+            form.locator('input[name="extension"]').fill("7009")
+            form.locator('input[name="password"]').fill("long enough pw")
+            form.get_by_role("button").click()
+            expect(page.locator(".notice")).to_contain_text("账号已创建")
+            page.screenshot(path=str(shots / "admin-users-zh.png"), full_page=True)
+            page.get_by_role("link", name="接口密钥").click()
+            page.locator('#new-apikey input[name="name"]').fill("街道办报表")
+            page.locator('#new-apikey select[name="role"]').select_option("observer")
+            page.locator("#new-apikey").get_by_role("button").click()
+            key = page.locator("#new-key").input_value()
+            page.screenshot(path=str(shots / "admin-apikeys-zh.png"), full_page=True)
+            page.goto(f"{console}/admin/apikeys")
+            expect(page.locator("#new-key")).to_have_count(0)
+            expect(page.locator("table.key-list")).to_contain_text(key[:12])
+        finally:
+            browser.close()
+    assert httpx.get(f"{console}/api/v1/tickets", headers={"authorization": f"Bearer {key}"}).status_code == 200
