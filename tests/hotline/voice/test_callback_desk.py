@@ -60,7 +60,9 @@ def test_surveys_due_by_phone_are_called_and_recorded_from_the_desk(db: Database
     ):
         me = log_in(client, db, settings, "operator", name="王芳")
         listed = client.get("/callbacks", headers={"accept-language": "en"}).text
-        called = client.post(f"/callbacks/surveys/{survey_id}/call", data={"csrf": me.csrf})
+        called = client.post(
+            f"/callbacks/surveys/{survey_id}/call", data={"csrf": me.csrf}, headers={"accept-language": "en"}
+        )
         no_score = client.post(f"/callbacks/surveys/{survey_id}/record", data={"csrf": me.csrf, "score": ""})
         recorded = client.post(
             f"/callbacks/surveys/{survey_id}/record",
