@@ -64,7 +64,7 @@ def is_mobile(e164: str) -> bool:
     return kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
 
 
-@functools.lru_cache(maxsize=4096)  # pure, and on every text's path
+@functools.lru_cache(maxsize=8192)  # the queue masks 50 numbers a page; parsing one costs ~0.2 ms
 def national(e164: str) -> str:
     """The number as dialled inside its country, digits only (``13800138000``, ``057382123456``)."""
     number = phonenumbers.parse(e164)

@@ -27,6 +27,7 @@ ACTIONS: dict[str, str] = {
     "ticket.resolve": N_("Resolve a ticket at first contact"),
     "ticket.override": N_("Offer to a provider other than the top one, with a reason"),
     "ticket.escalate": N_("Handle escalations"),
+    "ticket.supervise": N_("Take in hand a ticket escalated to a supervisor"),
     "ticket.cancel": N_("Cancel a ticket"),
     "ticket.reopen": N_("Reopen a ticket"),
     "provider.status": N_("Change a provider's status"),
@@ -63,6 +64,7 @@ _SUPERVISOR = _DISPATCHER | {
     "resident.data",
     "complaint.decide",
     "review.decide",
+    "ticket.supervise",
 }
 
 

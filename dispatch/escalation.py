@@ -19,12 +19,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config import clock
+from config.errors import Conflict, InvalidInput
 from config.i18n import N_
 from config.settings import Settings
 from config.staff import Actor
 from dispatch import notify
-from dispatch.models import Ticket
+from dispatch.models import Ticket, TicketEvent
 from dispatch.service import _record
+from dispatch.states import OPEN_STATUSES
 
 LEVELS = ("dispatcher", "supervisor")
 WAITING = ("new", "dispatching", "offered", "reopened")  # no provider has the job yet
@@ -34,6 +36,7 @@ WHY = {
     "unroutable": N_("the ticket has no item or community to dispatch on"),
     "sla_breached": N_("the response time has passed without an accepted offer"),
     "emergency": N_("emergency ticket offered automatically: please follow it"),
+    "by_hand": N_("a dispatcher asks a supervisor to step in"),
 }
 
 
@@ -55,6 +58,46 @@ def escalate(session: Session, *, ticket: Ticket, settings: Settings, level: str
     if first:
         notify.delayed(session, ticket=ticket, settings=settings)
     return True
+
+
+def escalate_by_hand(session: Session, *, ticket: Ticket, settings: Settings, actor: Actor, why: str) -> None:
+    """A dispatcher asks a supervisor to step in, saying why (the console's and the API's
+    escalation). Refused on a closed ticket or one a supervisor already has."""
+    why = why.strip()
+    if not why:
+        raise InvalidInput("say why the ticket needs a supervisor")
+    if ticket.status not in OPEN_STATUSES:
+        raise InvalidInput(f"ticket {ticket.number} is {ticket.status}: only an open ticket is escalated")
+    if ticket.escalation == "supervisor":
+        raise Conflict(f"ticket {ticket.number} is already escalated to a supervisor")
+    ticket.escalation, ticket.escalated_at = "supervisor", clock.now()
+    _record(session, ticket, kind="escalated", actor=actor, note=why, data={"level": "supervisor", "why": "by_hand"})
+    phone = settings.dispatch.duty_supervisor_phone
+    if phone:
+        key = f"ticket:{ticket.number}:supervisor"
+        notify.duty(session, phone=phone, ticket=ticket, settings=settings, what=WHY["by_hand"], key=key)
+
+
+def acknowledgement(ticket: Ticket) -> TicketEvent | None:
+    """Who took the ticket's current escalation in hand, if anyone did."""
+    if ticket.escalation is None or ticket.escalated_at is None:
+        return None
+    for event in reversed(ticket.events):
+        if event.kind == "acknowledged" and (event.data or {}).get("level") == ticket.escalation:
+            return event if event.at >= ticket.escalated_at else None
+    return None
+
+
+def acknowledge(session: Session, *, ticket: Ticket, actor: Actor, note: str = "") -> None:
+    """A person takes the escalation in hand (audited): the alarm stops being nobody's. The
+    level stays, so the sweeper does not raise the same alarm again."""
+    if ticket.escalation is None:
+        raise InvalidInput(f"ticket {ticket.number} is not escalated")
+    if acknowledgement(ticket) is not None:
+        raise Conflict(f"the escalation of ticket {ticket.number} is already in someone's hands")
+    _record(
+        session, ticket, kind="acknowledged", actor=actor, note=note.strip() or None, data={"level": ticket.escalation}
+    )
 
 
 def alert(session: Session, *, ticket: Ticket, settings: Settings) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
 from config.audit import AuditEventOut
 from dispatch.escalation import sla_state
@@ -145,4 +146,30 @@ class ResidentOut(BaseModel):
             language=resident.language,
             tags=resident.tags,
             sms_opt_out=resident.sms_opt_out,
+        )
+
+
+class ResidentRecordOut(BaseModel):
+    """A resident's record as ``hotline residents show --json`` and ``GET /api/v1/residents/{phone}``
+    give it: the card, the survey-call opt-out, the preferred provider, open tickets, changes."""
+
+    resident: ResidentOut
+    call_opt_out: bool
+    preferred_provider_id: int | None
+    open_tickets: list[str]
+    history: list[dict[str, object]]
+
+    @classmethod
+    def of(cls, session: Session, resident: Resident) -> ResidentRecordOut:
+        from dispatch import resident_edits, service
+
+        return cls(
+            resident=ResidentOut.of(resident),
+            call_opt_out=resident.call_opt_out,
+            preferred_provider_id=resident.preferred_provider_id,
+            open_tickets=[t.number for t in service.open_tickets_of(session, resident=resident)],
+            history=[
+                {"at": e.at.isoformat(), "actor": e.actor, "kind": e.kind, "changes": e.data}
+                for e in resident_edits.history(session, resident=resident)
+            ],
         )

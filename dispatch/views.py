@@ -18,8 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from config import areas, catalog, phones
+from config import phones
+from config.areas import Area
 from config.auth import Principal, require
+from config.catalog import Category
 from config.events import EventBus
 from config.i18n import gettext
 from config.staff import Staff
@@ -81,17 +83,28 @@ def _rows(found: queue.QueuePage, who: Principal, locale: str) -> list[dict[str,
 
 
 def _choices(session: Session, locale: str) -> dict[str, Any]:
-    operators = session.scalars(select(Staff).where(Staff.active.is_(True)).order_by(Staff.name))
+    """The filters' choices, read as plain columns (ORM rows with their joined parents cost more
+    than the page's tickets)."""
+    english = locale == "en"
+
+    def named(zh: str, en: str) -> str:
+        return en if english else zh
+
+    operators = session.execute(select(Staff.id, Staff.name).where(Staff.active.is_(True)).order_by(Staff.name))
+    categories = session.execute(select(Category.code, Category.name_zh, Category.name_en).order_by(Category.position))
+    places = session.execute(
+        select(Area.code, Area.name_zh, Area.name_en, Area.level)
+        .where(Area.level.in_(("street", "community")))
+        .order_by(Area.position)
+    )
     return {
         "status_choices": [(code, gettext(locale, LABELS[code])) for code in STATUSES if code in OPEN_STATUSES],
-        "category_choices": [(c.code, c.name(locale)) for c in catalog.list_categories(session)],
+        "category_choices": [(code, named(zh, en)) for code, zh, en in categories],
         "area_choices": [
-            (a.code, ("— " if a.level == "community" else "") + a.name(locale))
-            for a in areas.list_areas(session)
-            if a.level in ("street", "community")
+            (code, ("— " if level == "community" else "") + named(zh, en)) for code, zh, en, level in places
         ],
         "channel_choices": [(code, gettext(locale, CHANNEL_LABELS[code])) for code in CHANNELS],
-        "operator_choices": [(s.id, s.name) for s in operators],
+        "operator_choices": [tuple(row) for row in operators],
     }
 
 

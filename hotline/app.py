@@ -22,7 +22,20 @@ from config.settings import Settings, get_settings
 from config.spool import Spool
 from dispatch.resident_views import router as residents_router
 from dispatch.views import router as dispatch_router
-from hotline import api, intake, intake_page, login, pages, scheduler, simulator, ticket_actions, ticket_page, training
+from hotline import (
+    admin_pages,
+    api,
+    api_records,
+    intake,
+    intake_page,
+    login,
+    pages,
+    scheduler,
+    simulator,
+    ticket_actions,
+    ticket_page,
+    training,
+)
 from hotline.open311.views import router as open311_router
 from hotline.reports.views import router as reports_router
 from hotline.voice.desk import router as callback_desk_router
@@ -135,6 +148,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.include_router(ticket_page.router)
     app.include_router(ticket_actions.router)
     app.include_router(api.router)
+    app.include_router(api_records.router)
+    app.include_router(admin_pages.router)
     app.include_router(providers_router)
     app.include_router(provider_actions_router)
     app.include_router(callbacks_router)

@@ -1,24 +1,31 @@
-"""What every CLI command shares: lazy settings and database, one-line errors, JSON output."""
+"""What every CLI command shares: lazy settings and database, one-line errors, JSON output, and
+groups whose commands are imported only when they run.
+
+Start-up time is a feature (``bench/cli_start.py``): ``hotline --help`` imports click and nothing
+else, and a command imports only its own module. So this module (which every command imports)
+imports SQLAlchemy, pydantic and the settings inside the functions that need them.
+"""
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import sys
 from collections.abc import Callable
 from functools import cached_property
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
-from pydantic import BaseModel
-from sqlalchemy.exc import OperationalError, ProgrammingError
-from sqlalchemy.orm import Session
 
-from config import roles, staff
-from config.db import Database
 from config.errors import Forbidden, HotlineError, InvalidInput
-from config.settings import Settings, load_settings
-from config.staff import Actor, Staff
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from config.db import Database
+    from config.settings import Settings
+    from config.staff import Actor, Staff
 
 
 class CliContext:
@@ -27,10 +34,14 @@ class CliContext:
 
     @cached_property
     def settings(self) -> Settings:
+        from config.settings import load_settings
+
         return load_settings(**self.overrides)
 
     @cached_property
     def db(self) -> Database:
+        from config.db import Database
+
         return Database(self.settings.database_url)
 
     def close(self) -> None:
@@ -47,29 +58,80 @@ def fail(message: str) -> NoReturn:
 
 
 class HotlineGroup(click.Group):
-    """Turns every error a user can act on into one line on stderr and exit status 2."""
+    """Turns every error a user can act on into one line on stderr and exit status 2.
+
+    ``lazy`` names commands by where they live (``{"show": ("hotline.commands.tickets:show",
+    "Print a ticket and its history.")}``): the module is imported when the command runs or its
+    own help is asked for; the group's help lists the short help given here, so listing commands
+    imports nothing. ``tests/hotline/test_cli_lazy.py`` checks the texts match the commands'.
+    """
+
+    def __init__(self, *args: Any, lazy: dict[str, tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            module_name, _, attribute = self.lazy[cmd_name][0].partition(":")
+            command = getattr(importlib.import_module(module_name), attribute)
+            self.commands.setdefault(cmd_name, command)  # a module may have registered it already
+        return self.commands.get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        limit = formatter.width - 6 - max(len(name) for name in self.list_commands(ctx))
+        rows = []
+        for name in self.list_commands(ctx):
+            if name in self.commands:
+                command = self.commands[name]
+                if command.hidden:
+                    continue
+                rows.append((name, command.get_short_help_str(limit)))
+            else:
+                rows.append((name, listed_help(self.lazy[name][1], limit)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except HotlineError as exc:
             fail(exc.message.replace("\n", "\n  ") if "\n" in exc.message else exc.message)
-        except (OperationalError, ProgrammingError) as exc:
-            if os.environ.get("HOTLINE_DEBUG"):
-                raise
-            reason = str(exc.orig).splitlines()[0] if exc.orig else str(exc).splitlines()[0]
-            if "no such table" in reason or "does not exist" in reason:
-                fail(f"the database is not set up ({reason}); run: hotline db upgrade")
-            fail(f"database error: {reason}")
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
         except Exception as exc:
             if os.environ.get("HOTLINE_DEBUG"):
                 raise
+            reason = _database_error(exc)
+            if reason is not None:
+                if "no such table" in reason or "does not exist" in reason:
+                    fail(f"the database is not set up ({reason}); run: hotline db upgrade")
+                fail(f"database error: {reason}")
             fail(f"unexpected {type(exc).__name__}: {exc} (set HOTLINE_DEBUG=1 for the traceback)")
 
 
+def listed_help(text: str, limit: int) -> str:
+    """What a group's help lists for a command whose help is ``text`` (click's own shortening)."""
+    return click.Command(None, help=text).get_short_help_str(limit)
+
+
+def _database_error(exc: Exception) -> str | None:
+    """The first line of a database error's reason; None for anything else."""
+    if "sqlalchemy" not in sys.modules:  # nothing touched a database
+        return None
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    if not isinstance(exc, OperationalError | ProgrammingError):
+        return None
+    return str(exc.orig).splitlines()[0] if exc.orig else str(exc).splitlines()[0]
+
+
 def print_json(value: Any) -> None:
+    from pydantic import BaseModel
+
     def default(obj: Any) -> Any:
         if isinstance(obj, BaseModel):
             return obj.model_dump(mode="json")
@@ -84,8 +146,10 @@ def print_json(value: Any) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=default))
 
 
-def group(name: str, help: str) -> Callable[[Callable[..., Any]], click.Group]:
-    return click.group(name=name, cls=HotlineGroup, help=help)
+def group(
+    name: str, help: str, lazy: dict[str, tuple[str, str]] | None = None
+) -> Callable[[Callable[..., Any]], click.Group]:
+    return click.group(name=name, cls=HotlineGroup, help=help, lazy=lazy)
 
 
 BY_HELP = "Act as this staff member (name or extension); their role is checked. Without it: the local administrator."
@@ -100,6 +164,9 @@ def acting(session: Session, by: str | None, action: str) -> tuple[Actor, Staff 
     """Who a command acts as. The CLI is the server administrator's tool: without ``--by`` it is
     the local administrator (``cli`` in audit trails); with it, that staff member, who must be
     active and whose role (``config.roles``) must allow ``action``."""
+    from config import roles, staff
+    from config.staff import Actor
+
     if not by:
         return Actor("cli"), None
     member = staff.find(session, who=by)

@@ -1,8 +1,9 @@
 """What staff do on a ticket page: triage, offer (or override with a reason), note, resolve at
-first contact, cancel, reopen. Each is a POST checked against the role table and the session's
-CSRF token (``config.auth.require``), done in one transaction through the same service
-functions the CLI uses, audited with the logged-in staff member, and answered with a redirect
-back to the page (or the page again with the reason it was refused, nothing changed)."""
+first contact, cancel, reopen, escalate to a supervisor, take an escalation in hand. Each is a
+POST checked against the role table and the session's CSRF token (``config.auth.require``), done
+in one transaction through the same service functions the CLI uses, audited with the logged-in
+staff member, and answered with a redirect back to the page (or the page again with the reason it
+was refused, nothing changed)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from config.auth import Principal, require
 from config.errors import HotlineError
 from config.settings import Settings
 from config.web import DatabaseDep, LocaleDep, SettingsDep
-from dispatch import lifecycle, offers, service
+from dispatch import escalation, lifecycle, offers, service
 from dispatch.models import Offer, Ticket
 from hotline.ticket_page import render_ticket
 
@@ -69,6 +70,14 @@ def offer_to(
         provider_id=provider_id,
         reason=reason or None,
     )
+
+
+def acknowledge(session: Session, ticket: Ticket, who: Principal, *, note: str = "") -> None:
+    """Take the ticket's escalation in hand: a dispatcher's (``ticket.escalate``), a supervisor's
+    escalation only a supervisor's (``ticket.supervise``)."""
+    if ticket.escalation == "supervisor":
+        roles.require(who.role, "ticket.supervise", who=who.name)
+    escalation.acknowledge(session, ticket=ticket, actor=who.actor, note=note)
 
 
 # --- the page's forms ----------------------------------------------------------------------------
@@ -201,3 +210,35 @@ def reopen_form(
         service.move_ticket(session, ticket=ticket, to="reopened", actor=who.actor, note=reason.strip() or None)
 
     return _act(request, db, settings, locale, who, number, "reopen", action)
+
+
+@router.post("/{number}/escalate")
+def escalate_form(
+    request: Request,
+    number: str,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    locale: LocaleDep,
+    who: Annotated[Principal, Depends(require("ticket.escalate"))],
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    def action(session: Session, ticket: Ticket) -> None:
+        escalation.escalate_by_hand(session, ticket=ticket, settings=settings, actor=who.actor, why=reason)
+
+    return _act(request, db, settings, locale, who, number, "escalate", action)
+
+
+@router.post("/{number}/acknowledge")
+def acknowledge_form(
+    request: Request,
+    number: str,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    locale: LocaleDep,
+    who: Annotated[Principal, Depends(require("ticket.escalate"))],
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    def action(session: Session, ticket: Ticket) -> None:
+        acknowledge(session, ticket, who, note=note)
+
+    return _act(request, db, settings, locale, who, number, "acknowledge", action)

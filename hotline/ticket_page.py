@@ -24,11 +24,11 @@ from config.i18n import N_, gettext
 from config.settings import Settings
 from config.staff import Staff
 from config.web import LocaleDep, ReadSession, SettingsDep, render
-from dispatch import offers, service
+from dispatch import escalation, offers, service
 from dispatch.escalation import sla_state
 from dispatch.models import Ticket
 from dispatch.resident_views import TAG_LABELS
-from dispatch.states import CHANNEL_LABELS, LABELS, URGENCIES, URGENCY_LABELS
+from dispatch.states import CHANNEL_LABELS, LABELS, OPEN_STATUSES, URGENCIES, URGENCY_LABELS
 from hotline.voice.models import Call
 from sms import service as sms_service
 from sms.models import InboundMessage
@@ -46,6 +46,8 @@ KIND_LABELS = {
     "repeat_contact": N_("Asked again"),
     "offered": N_("Offer sent"),
     "escalated": N_("Escalated"),
+    "acknowledged": N_("Escalation taken in hand"),
+    "alerted": N_("Alert"),
     "intake_point": N_("Intake point"),
 }
 DONE = {
@@ -55,7 +57,10 @@ DONE = {
     "resolve": N_("Closed at first contact."),
     "cancel": N_("Ticket cancelled."),
     "reopen": N_("Ticket reopened."),
+    "escalate": N_("Escalated to a supervisor."),
+    "acknowledge": N_("The escalation is in your hands."),
 }
+ESCALATION_LABELS = {"dispatcher": N_("Escalated to the dispatchers"), "supervisor": N_("Escalated to a supervisor")}
 OFFERABLE = ("new", "reopened", "dispatching", "offered")
 OFFER_LABELS = {
     "live": N_("Waiting for an answer"),
@@ -78,6 +83,7 @@ class Entry:
     who: str
     text: str | None
     detail: str | None = None
+    recording: str | None = None  # a call's recording (an http(s) address), for roles that see personal data
 
 
 def _who(actor: str, names: dict[str, str], locale: str) -> str:
@@ -95,12 +101,15 @@ def _event_entries(ticket: Ticket, names: dict[str, str], locale: str) -> list[E
         if e.kind == "status" and e.to_status:
             title += f": {gettext(locale, LABELS[e.from_status]) if e.from_status else ''} → "
             title += gettext(locale, LABELS[e.to_status])
-        detail = None
+        detail, note = None, e.note
+        why = (e.data or {}).get("why")
         if e.data and e.kind in ("classified", "urgency"):
             detail = f"{e.data.get('from') or '—'} → {e.data.get('to')}"
         elif e.data and e.kind == "located":
             detail = str((e.data.get("to") or {}).get("address") or "")
-        entries.append(Entry(e.at, "event", title, _who(e.actor, names, locale), e.note, detail))
+        elif e.kind in ("escalated", "alerted") and why in escalation.WHY and why != "by_hand":
+            note = gettext(locale, escalation.WHY[why])  # the system's reason is stored as its message id
+        entries.append(Entry(e.at, "event", title, _who(e.actor, names, locale), note, detail))
     return entries
 
 
@@ -121,8 +130,29 @@ def _call_entries(session: Session, ticket: Ticket, locale: str, full_phones: bo
     for call in session.scalars(select(Call).where(Call.ticket_id == ticket.id).order_by(Call.started_at)):
         title = gettext(locale, "Call") + f" ({call.outcome or call.direction})"
         talk = f"{call.talk_seconds} s" if call.talk_seconds is not None else None
-        entries.append(Entry(call.started_at, "call", title, _phone(call.caller_phone or "", full_phones), None, talk))
+        recording = call.recording_url if full_phones and _web_address(call.recording_url) else None
+        who = _phone(call.caller_phone or "", full_phones)
+        entries.append(Entry(call.started_at, "call", title, who, None, talk, recording))
     return entries
+
+
+def _web_address(value: str | None) -> bool:
+    return bool(value) and str(value).lower().startswith(("https://", "http://"))
+
+
+def _escalation(ticket: Ticket, names: dict[str, str], locale: str, who: Principal) -> dict[str, Any] | None:
+    """The ticket's escalation, who took it in hand, and whether the reader may."""
+    if ticket.escalation is None:
+        return None
+    taken = escalation.acknowledgement(ticket)
+    need = "ticket.supervise" if ticket.escalation == "supervisor" else "ticket.escalate"
+    return {
+        "label": gettext(locale, ESCALATION_LABELS.get(ticket.escalation, ticket.escalation)),
+        "at": ticket.escalated_at,
+        "taken_by": _who(taken.actor, names, locale) if taken else None,
+        "taken_at": taken.at if taken else None,
+        "may_take": taken is None and who.can(need),
+    }
 
 
 def _phone(value: str, full: bool) -> str:
@@ -184,6 +214,8 @@ def ticket_context(
             for o in offers.offers_of(session, ticket=ticket)
         ],
         "offerable": ticket.status in OFFERABLE,
+        "escalation": _escalation(ticket, names, locale, who),
+        "escalatable": ticket.status in OPEN_STATUSES and ticket.escalation != "supervisor",
         "item_choices": [(i.code, f"{i.name(locale)} ({i.code})") for i in catalog.list_items(session)],
         "community_choices": [(a.code, a.path(locale)) for a in areas.list_areas(session, level="community")],
         "urgency_choices": [(u, gettext(locale, URGENCY_LABELS[u])) for u in URGENCIES],

@@ -14,8 +14,10 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from config import clock
 from config.auth import Principal, require
 from config.errors import Forbidden, HotlineError, InvalidInput
+from config.settings import Settings
 from config.staff import Staff
 from config.web import DatabaseDep, LocaleDep, SettingsDep
 from providers import service
@@ -39,6 +41,10 @@ def _date(value: str, what: str) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise InvalidInput(f"{what} {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _today(settings: Settings) -> dt.date:
+    return clock.now().astimezone(settings.zone).date()
 
 
 def _act(
@@ -97,11 +103,13 @@ def document(
     number: Annotated[str, Form()] = "",
 ) -> Response:
     def action(session: Session, provider: Provider) -> None:
+        expires_on = _date(expires, "expires")
+        service.refuse_lapsed_document(kind=kind, expires_on=expires_on, today=_today(settings))
         service.add_document(
             session,
             provider=provider,
             kind=kind,
-            expires_on=_date(expires, "expires"),
+            expires_on=expires_on,
             number=number.strip() or None,
             actor=who.actor,
             zone=settings.zone,
@@ -122,13 +130,16 @@ def training(
     completed: Annotated[str, Form()] = "",
 ) -> Response:
     def action(session: Session, provider: Provider) -> None:
+        completed_on = _date(completed, "completed")
+        service.refuse_lapsed_course(course=course, completed_on=completed_on, today=_today(settings))
         service.add_training(
             session,
             provider=provider,
             course=course,
-            completed_on=_date(completed, "completed"),
+            completed_on=completed_on,
             actor=who.actor,
             zone=settings.zone,
+            staff=session.merge(who.staff) if who.staff is not None else None,  # ticks the checklist's course
         )
 
     return _act(request, db, settings, locale, provider_id, action)

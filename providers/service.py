@@ -357,9 +357,33 @@ def add_document(
     return document
 
 
+def refuse_lapsed_document(*, kind: str, expires_on: dt.date, today: dt.date) -> None:
+    """A document whose expiry has passed is refused, as the roster import refuses it."""
+    if expires_on < today:
+        raise InvalidInput(f"{kind} {expires_on.isoformat()} has passed; record the renewed document")
+
+
+def refuse_lapsed_course(*, course: str, completed_on: dt.date, today: dt.date) -> None:
+    """A course completed in the future, or whose validity has run out, is refused (as the import)."""
+    validity = COURSE_VALIDITY.get(course)
+    if completed_on > today:
+        raise InvalidInput(f"{course} {completed_on.isoformat()} is in the future")
+    if validity is not None and completed_on + validity < today:
+        raise InvalidInput(f"{course} {completed_on.isoformat()} expired on {(completed_on + validity).isoformat()}")
+
+
 def add_training(
-    session: Session, *, provider: Provider, course: str, completed_on: dt.date, actor: Actor, zone: dt.tzinfo
+    session: Session,
+    *,
+    provider: Provider,
+    course: str,
+    completed_on: dt.date,
+    actor: Actor,
+    zone: dt.tzinfo,
+    staff: Staff | None = None,
 ) -> ProviderTraining:
+    """Record a completed course. A course that is an item of the provider's vetting checklist
+    (a volunteer's induction) ticks it when a staff member records it during vetting."""
     if course not in COURSES:
         raise InvalidInput(f"unknown training course {course!r} (one of {', '.join(COURSES)})")
     validity = COURSE_VALIDITY[course]
@@ -378,6 +402,8 @@ def add_training(
         actor=actor,
         data={"course": course, "completed_on": completed_on.isoformat()},
     )
+    if staff is not None and course in CHECKLIST[provider.kind] and provider.status in ("applicant", "vetting"):
+        check_vetting_item(session, provider=provider, item=course, staff=staff, note=f"{course} {completed_on}")
     return training
 
 

@@ -300,9 +300,9 @@ def document(cli: CliContext, provider_id: int, kind: str, expires: str, number:
 @by_option()
 @pass_cli
 def training(cli: CliContext, provider_id: int, course: str, completed: str, by: str | None) -> None:
-    """Record a completed training course."""
+    """Record a completed training course (with --by during vetting, a checklist course is ticked)."""
     with cli.db.transaction() as session:
-        actor, _ = acting(session, by, "provider.vet")
+        actor, member = acting(session, by, "provider.vet")
         p = service.get_provider(session, provider_id=provider_id)
         record = service.add_training(
             session,
@@ -311,5 +311,6 @@ def training(cli: CliContext, provider_id: int, course: str, completed: str, by:
             completed_on=_date(completed, "--completed"),
             actor=actor,
             zone=cli.settings.zone,
+            staff=member,
         )
         click.echo(f"provider {p.id}: {course} until {record.expires_on or 'no expiry'}")

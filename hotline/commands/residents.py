@@ -7,13 +7,12 @@ import json
 from pathlib import Path
 
 import click
-from pydantic import BaseModel
 
 from config.errors import NotFound
-from dispatch import resident_edits, service
+from dispatch import resident_edits
 from dispatch import residents as resident_service
 from dispatch.models import RESIDENT_TAGS, Resident
-from dispatch.schemas import ResidentOut
+from dispatch.schemas import ResidentRecordOut
 from hotline import privacy
 from hotline.cli_base import CliContext, acting, acting_member, by_option, group, pass_cli, print_json
 
@@ -21,6 +20,12 @@ from hotline.cli_base import CliContext, acting, acting_member, by_option, group
 @group(
     "residents",
     help="Residents: export or erase a resident's personal data (both audited); a stored preferred provider.",
+    lazy={
+        "prefer": (
+            "hotline.commands.dispatching:prefer",
+            "Store the provider a resident asked for: it is put first whenever it is eligible.",
+        )
+    },
 )
 def residents() -> None:
     pass
@@ -61,14 +66,6 @@ def erase(cli: CliContext, phone: str, who: str, reason: str) -> None:
     click.echo("erased: " + ", ".join(f"{name} {count}" for name, count in counts.items()))
 
 
-class ResidentRecordOut(BaseModel):
-    resident: ResidentOut
-    call_opt_out: bool
-    preferred_provider_id: int | None
-    open_tickets: list[str]
-    history: list[dict[str, object]]
-
-
 def _find(session, cli: CliContext, phone: str) -> Resident:  # type: ignore[no-untyped-def]
     e164 = cli.settings.normalize_phone(phone)
     found = resident_service.get_resident_by_phone(session, phone=e164)
@@ -85,16 +82,7 @@ def show(cli: CliContext, phone: str, as_json: bool) -> None:
     """A resident's record: tags, language, opt-outs, preferred provider, open tickets, changes."""
     with cli.db.read() as session:
         resident = _find(session, cli, phone)
-        record = ResidentRecordOut(
-            resident=ResidentOut.of(resident),
-            call_opt_out=resident.call_opt_out,
-            preferred_provider_id=resident.preferred_provider_id,
-            open_tickets=[t.number for t in service.open_tickets_of(session, resident=resident)],
-            history=[
-                {"at": e.at.isoformat(), "actor": e.actor, "kind": e.kind, "changes": e.data}
-                for e in resident_edits.history(session, resident=resident)
-            ],
-        )
+        record = ResidentRecordOut.of(session, resident)
     if as_json:
         print_json(record)
         return

@@ -6,7 +6,7 @@ import click
 
 from config import areas, catalog
 from config.errors import InvalidInput
-from dispatch import lifecycle, residents, service
+from dispatch import residents, service
 from dispatch.schemas import TicketOut
 from dispatch.states import CHANNELS, STATUSES, URGENCIES, check_transition
 from hotline.cli_base import CliContext, acting, by_option, group, pass_cli, print_json
@@ -23,7 +23,38 @@ DISPATCH_STEPS = {
 SLA_MARKS = {"ok": "  ", "at_risk": "! ", "breached": "!!"}  # ticket list: response time; ^ escalated
 
 
-@group("ticket", help="Create, inspect and move tickets.")
+@group(
+    "ticket",
+    help="Create, inspect and move tickets.",
+    lazy={  # commands of this group that live in other modules (imported when they run)
+        "suggest": (
+            "hotline.commands.dispatching:suggest",
+            "The providers who may take the ticket, best first, with the score's parts and reasons; "
+            "then those left out and why.",
+        ),
+        "offer": (
+            "hotline.commands.dispatching:offer",
+            "Text the job to the top candidate (or the named one, or the top N).",
+        ),
+        "locate": ("hotline.commands.dispatching:locate", "Set where the service is needed (community and address)."),
+        "resolve": (
+            "hotline.commands.dispatching:resolve",
+            "Close a request answered during the contact itself (information, consulting).",
+        ),
+        "complete": (
+            "hotline.commands.dispatching:complete",
+            "Record the job done (when the provider could not text DONE).",
+        ),
+        "cancel": (
+            "hotline.commands.dispatching:cancel",
+            "Cancel a ticket; live offers and a job in hand are withdrawn and the providers told.",
+        ),
+        "classify": (
+            "hotline.commands.messages:classify",
+            "Confirm or correct a ticket's service item; without ITEM_CODE, show the classifier's top 3.",
+        ),
+    },
+)
 def ticket() -> None:
     pass
 
@@ -178,6 +209,8 @@ def move(cli: CliContext, number: str, status: str, note: str | None, by: str | 
         if status in DISPATCH_STEPS:
             raise InvalidInput(f"{status} is {DISPATCH_STEPS[status]}")
         if status == "cancelled":
+            from dispatch import lifecycle  # brings offers and the outbox: `ticket show` need not wait for them
+
             lifecycle.cancel(session, ticket=ticket_row, settings=cli.settings, actor=actor, note=note or "cancelled")
             event = ticket_row.events[-1]
         else:

@@ -1,6 +1,10 @@
 """The callback desk in the browser (``/callbacks``): missed and abandoned callers to ring back,
 oldest first, with click-to-call (Asterisk rings the operator's extension, then the resident:
-``flows.call_back``, as ``hotline callbacks-desk call`` does) and "done" with a note."""
+``flows.call_back``, as ``hotline callbacks-desk call`` does) and "done" with a note; below them
+the satisfaction surveys due by phone (``callbacks.service.desk_list``, as ``hotline surveys
+desk``), each with its script, click-to-call (``survey_calls.call_resident``, as ``hotline surveys
+call``) and the result recorded (``survey.record``: a score and what was said, or no answer, as
+``hotline surveys record``)."""
 
 from __future__ import annotations
 
@@ -8,17 +12,44 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
+from callbacks import replies
+from callbacks import service as surveys
+from callbacks.schemas import DeskEntryOut
 from config import phones
 from config.auth import Principal, require
 from config.errors import HotlineError, InvalidInput
 from config.i18n import N_, gettext
+from config.settings import Settings
 from config.web import DatabaseDep, LocaleDep, SettingsDep, render
-from hotline.voice import flows, service
+from hotline.voice import flows, service, survey_calls
 
 router = APIRouter(prefix="/callbacks", include_in_schema=False)
 Desk = Annotated[Principal, Depends(require("ticket.create"))]
+Recorder = Annotated[Principal, Depends(require("survey.record"))]
 REASONS = {"missed": N_("Missed"), "abandoned": N_("Hung up in the queue")}
+
+
+def _surveys_due(session: Session, settings: Settings, who: Principal, locale: str) -> list[dict[str, object]]:
+    full = who.can("resident.phone")
+    rows = []
+    for survey in surveys.desk_list(session):
+        entry = DeskEntryOut.of(survey, settings)
+        rows.append(
+            {
+                "id": entry.survey.id,
+                "phone": entry.survey.phone if full else phones.masked(entry.survey.phone),
+                "name": entry.resident_name,
+                "ticket": entry.survey.ticket,
+                "item": (entry.item_en if locale == "en" else entry.item_zh) or "",
+                "due_at": entry.survey.due_at,
+                "attempts": entry.survey.attempts,
+                "last_result": entry.last_result,
+                "script": entry.script,
+            }
+        )
+    return rows
 
 
 def _page(
@@ -46,8 +77,9 @@ def _page(
             }
             for e in service.list_callbacks(session)
         ]
+        due = _surveys_due(session, request.app.state.settings, who, locale)
     extension = who.staff.extension if who.staff else None
-    context = {"entries": entries, "extension": extension, "notice": notice, "error": error}
+    context = {"entries": entries, "surveys": due, "extension": extension, "notice": notice, "error": error}
     return render(request, "voice/callbacks.html", context, status_code=status_code)
 
 
@@ -88,3 +120,56 @@ def done(
     except HotlineError as exc:
         return _page(request, db, who, locale, error=exc.message, status_code=exc.status_code)
     return RedirectResponse("/callbacks", status_code=303)
+
+
+@router.post("/surveys/{survey_id}/call", response_class=HTMLResponse)
+async def call_for_survey(
+    request: Request, survey_id: int, db: DatabaseDep, settings: SettingsDep, locale: LocaleDep, who: Desk
+) -> Response:
+    """Ring the operator's extension, then the resident; what was said is recorded below it."""
+    try:
+        if who.staff is None or not who.staff.extension:
+            raise InvalidInput(gettext(locale, "Your login has no phone extension: ask an administrator."))
+        result = await survey_calls.call_resident(
+            db=db, settings=settings, survey_id=survey_id, extension=who.staff.extension
+        )
+    except HotlineError as exc:
+        return _page(request, db, who, locale, error=exc.message, status_code=exc.status_code)
+    notice = gettext(locale, "Survey {survey}: {result}", survey=survey_id, result=result.result)
+    return _page(request, db, who, locale, notice=notice)
+
+
+@router.post("/surveys/{survey_id}/record", response_class=HTMLResponse)
+def record_survey(
+    request: Request,
+    survey_id: int,
+    db: DatabaseDep,
+    settings: SettingsDep,
+    locale: LocaleDep,
+    who: Recorder,
+    score: Annotated[str, Form()] = "",
+    comment: Annotated[str, Form()] = "",
+    no_answer: Annotated[str, Form()] = "",
+) -> Response:
+    """The resident's score (1-5) and words, or no answer (tried again later, or closed)."""
+    try:
+        with db.transaction() as session:
+            survey = surveys.get_survey(session, survey_id=survey_id)
+            if no_answer:
+                surveys.record_no_answer(session, survey=survey, actor=who.actor, settings=settings, result="no_answer")
+            else:
+                if not score.strip().isdigit():
+                    raise InvalidInput(gettext(locale, "Choose the score the resident gave, or No answer."))
+                reading = replies.read(comment, low_score=settings.callbacks.low_score)
+                surveys.record_answer(
+                    session,
+                    survey=survey,
+                    score=int(score),
+                    comment=comment,
+                    actor=who.actor,
+                    settings=settings,
+                    complaint=reading.complaint,
+                )
+    except HotlineError as exc:
+        return _page(request, db, who, locale, error=exc.message, status_code=exc.status_code)
+    return RedirectResponse("/callbacks#surveys", status_code=303)

@@ -33,6 +33,7 @@ SPEC["supervisor"] = SPEC["dispatcher"] | {
     "resident.data",
     "complaint.decide",
     "review.decide",
+    "ticket.supervise",
 }
 SPEC["admin"] = set(roles.ACTIONS)
 

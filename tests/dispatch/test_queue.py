@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
+
+import pytest
+from sqlalchemy import event
 
 from config import clock
 from config.db import Database
@@ -96,3 +100,28 @@ def test_pages_of_fifty(db: Database, settings: Settings) -> None:
         assert (first.total, first.pages, len(first.rows), len(second.rows)) == (53, 2, 50, 3)
         assert not set(_numbers(first)) & set(_numbers(second))
         assert beyond.page == 2
+
+
+def test_a_page_is_read_from_the_queue_index_in_order_not_sorted(db: Database, settings: Settings) -> None:
+    """The page's cost must not grow with the open tickets: the database walks ``ix_tickets_queue``
+    and stops after the page. Checked by the query plan (SQLite; PostgreSQL plans by statistics)."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the plan is checked on SQLite, whose planner does not depend on table statistics")
+    statements: list[tuple[str, Any]] = []
+
+    def keep(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        statements.append((statement, parameters))
+
+    with db.transaction() as session:
+        for n in range(3):
+            factories.ticket(session, settings, phone=f"+86138000{n:05d}")
+    event.listen(db.engine, "before_cursor_execute", keep)
+    try:
+        with db.read() as session:
+            assert len(queue.open_queue(session, settings=settings, filters=queue.QueueFilters(page=1)).rows) == 3
+    finally:
+        event.remove(db.engine, "before_cursor_execute", keep)
+    statement, parameters = next((s, p) for s, p in statements if "ORDER BY" in s and "LIMIT" in s)
+    with db.engine.connect() as connection:
+        plan = " | ".join(row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters))
+    assert "ix_tickets_queue" in plan and "TEMP B-TREE" not in plan, plan

@@ -5,6 +5,7 @@ in another process shows up too."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -184,3 +185,204 @@ def test_the_screen_pop_opens_the_new_ticket_form_for_the_caller(
         from hotline.voice.models import Call
 
         assert session.get(Call, call_id).ticket_id is not None
+
+
+def test_an_operator_is_refused_the_approve_button_and_the_approve_api(
+    console: str, db: Database, settings: Settings, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    from config import staff
+    from providers import service as provider_service
+    from providers.states import CHECKLIST
+    from tests.providers import builders
+
+    shots = Path(os.environ.get("HOTLINE_SCREENSHOTS", tmp_path))
+    staff_member(db, "operator")
+    with db.transaction() as session:
+        provider = builders.provider(session, settings, status="vetting")
+        checker = staff.create(session, name="检查员", role="operator")
+        for item in CHECKLIST[provider.kind]:
+            provider_service.check_vetting_item(session, provider=provider, item=item, staff=checker, note=None)
+        provider_id = provider.id
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(locale="zh-CN", viewport={"width": 1400, "height": 900})
+            browser_log_in(page, console, name="王芳", next_path=f"/providers/{provider_id}")
+            expect(page.locator("h1")).to_be_visible()
+            expect(page.locator("#approve")).to_have_count(0)  # no button for an operator
+            page.screenshot(path=str(shots / "provider-operator-zh.png"), full_page=True)
+            # Paperwork: an insurance that expired yesterday is refused, as the roster import refuses it.
+            document = page.locator(f'form[action="/providers/{provider_id}/document"]')
+            document.locator('select[name="kind"]').select_option("insurance")
+            document.locator('input[name="expires"]').fill("2020-01-31")
+            document.get_by_role("button").click()
+            expect(page.locator(".alert")).to_contain_text("insurance 2020-01-31 has passed")
+            page.screenshot(path=str(shots / "provider-lapsed-document-zh.png"), full_page=True)
+            # The API from the same logged-in page, with the session's CSRF token: refused by role.
+            answer = page.evaluate(
+                """async (id) => {
+                    const csrf = document.querySelector('input[name="csrf"]').value;
+                    const r = await fetch(`/api/v1/providers/${id}/approve`, {method: 'POST',
+                        headers: {'content-type': 'application/json', 'x-csrf-token': csrf}, body: '{}'});
+                    return [r.status, (await r.json()).detail];
+                }""",
+                provider_id,
+            )
+        finally:
+            browser.close()
+    assert answer == [403, "王芳 is operator: not allowed to provider.approve"]
+    with db.read() as session:
+        assert provider_service.get_provider(session, provider_id=provider_id).status == "vetting"
+
+
+def test_a_form_posted_without_its_csrf_token_is_refused(
+    console: str, db: Database, settings: Settings, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    from config import clock
+    from tests.dispatch import scene
+
+    shots = Path(os.environ.get("HOTLINE_SCREENSHOTS", tmp_path))
+    staff_member(db, "operator")
+    with clock.freeze(scene.NOW), db.transaction() as session:
+        number = scene.leak(session, settings).number
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(locale="en", viewport={"width": 1400, "height": 900})
+            browser_log_in(page, console, name="王芳", next_path=f"/tickets/{number}")
+            form = page.locator(f'form[action="/tickets/{number}/note"]')
+            form.locator('input[name="csrf"]').evaluate("input => input.remove()")  # as a forged page would post
+            form.locator("textarea").fill("a note from another site")
+            with page.expect_response(f"**/tickets/{number}/note") as posted:
+                form.get_by_role("button").click()
+            status = posted.value.status
+            expect(page.locator("body")).to_contain_text("reload the page")
+            page.screenshot(path=str(shots / "csrf-refused-en.png"), full_page=True)
+        finally:
+            browser.close()
+    assert status == 403
+    with db.read() as session:
+        assert [e.kind for e in service.get_ticket(session, number=number).events] == ["created"]
+
+
+def test_a_dispatcher_takes_an_escalation_in_hand_beside_the_call_and_its_recording(
+    console: str, db: Database, settings: Settings, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    from config import clock
+    from dispatch import escalation
+    from hotline.voice.models import Call
+    from tests.dispatch import scene
+
+    shots = Path(os.environ.get("HOTLINE_SCREENSHOTS", tmp_path))
+    staff_member(db, "dispatcher")
+    with clock.freeze(scene.NOW), db.transaction() as session:
+        ticket = scene.leak(session, settings)
+        escalation.escalate(session, ticket=ticket, settings=settings, level="dispatcher", why="rounds")
+        session.add(
+            Call(
+                transport="twilio",
+                external_id="CA" + "1" * 32,
+                caller_phone=ticket.resident.phone,
+                ticket_id=ticket.id,
+                outcome="answered",
+                talk_seconds=95,
+                started_at=clock.now(),
+                recording_url="https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1",
+            )
+        )
+        number = ticket.number
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(locale="zh-CN", viewport={"width": 1400, "height": 900})
+            browser_log_in(page, console, name="Chen Jing", next_path=f"/tickets/{number}")
+            expect(page.locator(".escalation")).to_contain_text("已升级至调度员")
+            expect(page.locator(".timeline a.recording")).to_have_attribute("href", re.compile("Recordings/RE1$"))
+            page.screenshot(path=str(shots / "ticket-escalated-zh.png"), full_page=True)
+            page.fill('.escalation input[name="note"]', "我来联系备用服务商")
+            page.keyboard.press("Escape")
+            page.keyboard.press("a")
+            expect(page.locator(".notice")).to_contain_text("此升级已由您接手")
+            expect(page.locator(".escalation")).to_contain_text("已由Chen Jing")
+            page.fill('form[action$="/escalate"] input[name="reason"]', "居民情绪激动，请主管介入")
+            page.get_by_role("button", name="升级", exact=True).click()
+            expect(page.locator(".escalation")).to_contain_text("已升级至主管")
+            page.screenshot(path=str(shots / "ticket-to-supervisor-zh.png"), full_page=True)
+        finally:
+            browser.close()
+    with db.read() as session:
+        kinds = [e.kind for e in service.get_ticket(session, number=number).events]
+    assert kinds[-3:] == ["escalated", "acknowledged", "escalated"]
+
+
+def test_the_callback_desk_lists_surveys_due_by_phone_with_click_to_call(
+    console: str, db: Database, settings: Settings, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    from config import clock
+    from config import staff as staff_mod
+    from tests.callbacks.world import at
+    from tests.console_support import PASSWORD
+    from tests.hotline.voice.test_survey_calls import on_the_call_list
+
+    shots = Path(os.environ.get("HOTLINE_SCREENSHOTS", tmp_path))
+    survey_id = on_the_call_list(db, settings)  # 王芳 answers extension 7001
+    with db.transaction() as session:
+        staff_mod.set_password(staff_mod.find(session, who="王芳"), PASSWORD)
+    with clock.freeze(at(24)), sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(locale="zh-CN", viewport={"width": 1400, "height": 900})
+            browser_log_in(page, console, name="王芳", next_path="/surveys/desk")
+            page.get_by_role("link", name="在回拨台拨打并登记结果").click()
+            row = page.locator(f'tr[data-survey="{survey_id}"]')
+            expect(row.get_by_role("button", name="☎ 拨打")).to_be_enabled()
+            page.screenshot(path=str(shots / "callbacks-surveys-zh.png"), full_page=True)
+            row.locator('select[name="score"]').select_option("4")
+            row.locator('input[name="comment"]').fill("挺好的")
+            row.get_by_role("button", name="登记结果").click()
+            expect(page.locator(f'tr[data-survey="{survey_id}"]')).to_have_count(0)
+        finally:
+            browser.close()
+
+
+def test_an_admin_creates_a_login_and_an_api_key_shown_once(
+    console: str, db: Database, settings: Settings, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    shots = Path(os.environ.get("HOTLINE_SCREENSHOTS", tmp_path))
+    staff_member(db, "admin")
+    staff_member(db, "operator")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(locale="zh-CN", viewport={"width": 1400, "height": 900})
+            browser_log_in(page, console, name="周磊")
+            page.get_by_role("link", name="系统管理").click()
+            form = page.locator("#new-user")
+            form.locator('input[name="name"]').fill("刘洋")
+            form.locator('input[name="extension"]').fill("7009")
+            form.locator('input[name="password"]').fill("long enough pw")
+            form.get_by_role("button").click()
+            expect(page.locator(".notice")).to_contain_text("账号已创建")
+            page.screenshot(path=str(shots / "admin-users-zh.png"), full_page=True)
+            page.get_by_role("link", name="接口密钥").click()
+            page.locator('#new-apikey input[name="name"]').fill("街道办报表")
+            page.locator('#new-apikey select[name="role"]').select_option("observer")
+            page.locator("#new-apikey").get_by_role("button").click()
+            key = page.locator("#new-key").input_value()
+            page.screenshot(path=str(shots / "admin-apikeys-zh.png"), full_page=True)
+            page.goto(f"{console}/admin/apikeys")
+            expect(page.locator("#new-key")).to_have_count(0)
+            expect(page.locator("table.key-list")).to_contain_text(key[:12])
+        finally:
+            browser.close()
+    assert httpx.get(f"{console}/api/v1/tickets", headers={"authorization": f"Bearer {key}"}).status_code == 200

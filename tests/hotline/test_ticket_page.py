@@ -9,9 +9,10 @@ from config import clock
 from config.db import Database
 from config.settings import Settings
 from config.staff import Actor
-from dispatch import lifecycle, offers, service
+from dispatch import escalation, lifecycle, offers, service
 from dispatch.models import TicketEvent
 from hotline.app import create_app
+from hotline.voice.models import Call
 from tests.console_support import log_in
 from tests.dispatch import scene
 
@@ -25,14 +26,21 @@ ALLOWED = {
     "override": {"dispatcher", "supervisor", "admin"},
     "cancel": {"dispatcher", "supervisor", "admin"},
     "reopen": {"dispatcher", "supervisor", "admin"},
+    "escalate": {"dispatcher", "supervisor", "admin"},
+    "acknowledge": {"dispatcher", "supervisor", "admin"},  # an escalation to the dispatchers
 }
 
 
-def _ticket(db: Database, settings: Settings, phone: str, *, cancelled: bool = False) -> str:
+def _ticket(
+    db: Database, settings: Settings, phone: str, *, cancelled: bool = False, escalated: str | None = None
+) -> str:
     with db.transaction() as session:
         ticket = scene.leak(session, settings, phone=phone)
         if cancelled:
             lifecycle.cancel(session, ticket=ticket, settings=settings, actor=Actor.system(), note="duplicate")
+        if escalated:
+            why = "rounds" if escalated == "dispatcher" else "sla_breached"
+            escalation.escalate(session, ticket=ticket, settings=settings, level=escalated, why=why)
         return ticket.number
 
 
@@ -51,6 +59,8 @@ def _post(client: TestClient, csrf: str, number: str, action: str, second: int):
         "resolve": ("resolve", {"text": "已告知物业电话"}),
         "cancel": ("cancel", {"reason": "重复工单"}),
         "reopen": ("reopen", {"reason": "居民再次来电"}),
+        "escalate": ("escalate", {"reason": "居民第三次来电，仍无人接单"}),
+        "acknowledge": ("acknowledge", {"note": "我来联系备用服务商"}),
     }[action]
     return client.post(f"/tickets/{number}/{path}", data={"csrf": csrf, **form}, follow_redirects=False)
 
@@ -64,7 +74,13 @@ def test_each_role_may_do_exactly_its_actions_and_each_is_audited(db: Database, 
         with TestClient(create_app(settings, db)) as client:
             me = log_in(client, db, settings, role)
             for n, action in enumerate(ALLOWED):
-                number = _ticket(db, settings, f"+861380013{n:04d}", cancelled=action == "reopen")
+                number = _ticket(
+                    db,
+                    settings,
+                    f"+861380013{n:04d}",
+                    cancelled=action == "reopen",
+                    escalated="dispatcher" if action == "acknowledge" else None,
+                )
                 with db.read() as session:
                     before = len(service.get_ticket(session, number=number).events)
                 second = _second_choice(db, settings, number) if action == "override" else 0
@@ -114,3 +130,70 @@ def test_a_refused_action_shows_why_and_changes_nothing(db: Database, settings: 
     with db.read() as session:
         kinds = [e.kind for e in session.query(TicketEvent).all()]
     assert kinds == ["created"]
+
+
+def test_escalations_are_taken_in_hand_by_the_role_that_may_and_shown(db: Database, settings: Settings) -> None:
+    with clock.freeze(scene.NOW):
+        to_supervisor = _ticket(db, settings, "+8613800138001", escalated="supervisor")
+        by_hand = _ticket(db, settings, "+8613800138002")
+        with TestClient(create_app(settings, db)) as client:
+            dispatcher = log_in(client, db, settings, "dispatcher")
+            shown = client.get(f"/tickets/{to_supervisor}").text
+            refused = client.post(f"/tickets/{to_supervisor}/acknowledge", data={"csrf": dispatcher.csrf})
+            raised = client.post(
+                f"/tickets/{by_hand}/escalate",
+                data={"csrf": dispatcher.csrf, "reason": "居民情绪激动"},
+                follow_redirects=False,
+            )
+            again = client.post(f"/tickets/{by_hand}/escalate", data={"csrf": dispatcher.csrf, "reason": "再次"})
+            supervisor = log_in(client, db, settings, "supervisor")
+            taken = client.post(
+                f"/tickets/{by_hand}/acknowledge",
+                data={"csrf": supervisor.csrf, "note": "我来处理"},
+                follow_redirects=False,
+            )
+            twice = client.post(f"/tickets/{by_hand}/acknowledge", data={"csrf": supervisor.csrf})
+            after = client.get(f"/tickets/{by_hand}", headers={"accept-language": "en"}).text
+    assert 'action="/tickets/' + to_supervisor + '/acknowledge"' not in shown  # a dispatcher may not take it
+    assert refused.status_code == 403
+    assert raised.status_code == 303 and again.status_code == 409
+    assert taken.status_code == 303 and twice.status_code == 409
+    assert "Escalated to a supervisor" in after and f"taken in hand by {supervisor.name}" in after
+    with db.read() as session:
+        events = service.get_ticket(session, number=by_hand).events
+        raised_and_taken = [
+            (e.kind, e.staff_id, e.note, e.data) for e in events if e.kind in ("escalated", "acknowledged")
+        ]
+    assert raised_and_taken == [
+        ("escalated", dispatcher.staff_id, "居民情绪激动", {"level": "supervisor", "why": "by_hand"}),
+        ("acknowledged", supervisor.staff_id, "我来处理", {"level": "supervisor"}),
+    ]
+
+
+def test_calls_show_in_the_timeline_with_their_recording_for_roles_that_see_personal_data(
+    db: Database, settings: Settings
+) -> None:
+    with clock.freeze(scene.NOW):
+        number = _ticket(db, settings, "+8613800138000")
+        with db.transaction() as session:
+            ticket = service.get_ticket(session, number=number)
+            for n, url in enumerate(("https://api.twilio.com/2010-04-01/Recordings/RE1", "javascript:alert(1)")):
+                session.add(
+                    Call(
+                        transport="twilio",
+                        external_id=f"CA{n}",
+                        caller_phone="+8613800138000",
+                        ticket_id=ticket.id,
+                        outcome="answered",
+                        talk_seconds=95,
+                        recording_url=url,
+                    )
+                )
+        with TestClient(create_app(settings, db)) as client:
+            log_in(client, db, settings, "operator")
+            operator = client.get(f"/tickets/{number}", headers={"accept-language": "en"}).text
+            log_in(client, db, settings, "observer")
+            observer = client.get(f"/tickets/{number}", headers={"accept-language": "en"}).text
+    assert operator.count("Call (answered)") == 2 and "95 s" in operator
+    assert 'href="https://api.twilio.com/2010-04-01/Recordings/RE1"' in operator and "javascript:" not in operator
+    assert "Call (answered)" in observer and "Recordings/RE1" not in observer

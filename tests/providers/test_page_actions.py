@@ -3,6 +3,8 @@ pause (supervisors up), approval (supervisors up); each audited with the staff m
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -84,3 +86,50 @@ def test_a_refused_approval_says_why(db: Database, settings: Settings) -> None:
     assert refused.status_code == 422 and "vetting checklist incomplete" in refused.text
     with db.read() as session:
         assert service.get_provider(session, provider_id=provider_id).status == "vetting"
+
+
+def test_recording_a_volunteers_induction_ticks_it_on_the_vetting_checklist(db: Database, settings: Settings) -> None:
+    with db.transaction() as session:
+        provider_id = builders.provider(session, settings, kind="volunteer", status="vetting").id
+    with clock.freeze(WORKDAY_MORNING), TestClient(create_app(settings, db)) as client:
+        me = log_in(client, db, settings, "operator")
+        done = client.post(
+            f"/providers/{provider_id}/training",
+            data={"csrf": me.csrf, "course": "induction", "completed": "2026-11-18"},
+            follow_redirects=False,
+        )
+        page = client.get(f"/providers/{provider_id}", headers={"accept-language": "en"}).text
+    assert done.status_code == 303
+    with db.read() as session:
+        provider = service.get_provider(session, provider_id=provider_id)
+        checks = [(c.item, c.staff_id) for c in provider.checks]
+        kinds = [e.kind for e in service.events_of(session, provider=provider)]
+    assert checks == [("induction", me.staff_id)]
+    assert kinds[-2:] == ["training", "vetting_check"]
+    assert "Induction training attended" in page
+
+
+def test_paperwork_that_has_lapsed_is_refused_on_the_page_as_the_import_refuses_it(
+    db: Database, settings: Settings
+) -> None:
+    with db.transaction() as session:
+        provider_id = builders.provider(session, settings, kind="individual", status="active").id
+    with clock.freeze(WORKDAY_MORNING), TestClient(create_app(settings, db)) as client:  # 2026-11-20 in the centre
+        me = log_in(client, db, settings, "operator")
+
+        def post(action: str, **form: str):  # type: ignore[no-untyped-def]
+            return client.post(f"/providers/{provider_id}/{action}", data={"csrf": me.csrf, **form})
+
+        expired = post("document", kind="insurance", expires="2026-11-19", number="PICC-0")
+        today = post("document", kind="insurance", expires="2026-11-20", number="PICC-1")
+        stale_course = post("training", course="safety", completed="2025-11-01")
+        future_course = post("training", course="safety", completed="2026-12-01")
+    assert expired.status_code == 422 and "insurance 2026-11-19 has passed; record the renewed document" in expired.text
+    assert today.status_code == 200  # valid through its last day
+    assert stale_course.status_code == 422 and "expired on 2026-11-01" in stale_course.text
+    assert future_course.status_code == 422 and "is in the future" in future_course.text
+    with db.read() as session:
+        provider = service.get_provider(session, provider_id=provider_id)
+        assert [d.number for d in provider.documents if d.kind == "insurance"] == ["PICC-1"]
+        refused = {dt.date(2025, 11, 1), dt.date(2026, 12, 1)}
+        assert not [t for t in provider.trainings if t.completed_on in refused]

@@ -43,3 +43,43 @@ def test_without_asterisk_the_desk_says_so(db: Database, settings: Settings) -> 
         observer = client.get("/callbacks")
     assert "HOTLINE_AMI_HOST is not set" in refused.text
     assert observer.status_code == 403
+
+
+def test_surveys_due_by_phone_are_called_and_recorded_from_the_desk(db: Database, settings: Settings) -> None:
+    from callbacks.models import Survey
+    from config import clock
+    from tests.callbacks.world import at
+    from tests.hotline.voice.test_survey_calls import ami as survey_ami
+    from tests.hotline.voice.test_survey_calls import asterisk_says, on_the_call_list
+
+    survey_id = on_the_call_list(db, settings)  # an elderly resident's survey, by phone; 王芳 at 7001
+    with (
+        clock.freeze(at(24)),
+        ThreadedPeer(Connection(on_originate=asterisk_says(4))) as peer,
+        TestClient(create_app(survey_ami(settings, peer), db)) as client,
+    ):
+        me = log_in(client, db, settings, "operator", name="王芳")
+        listed = client.get("/callbacks", headers={"accept-language": "en"}).text
+        called = client.post(
+            f"/callbacks/surveys/{survey_id}/call", data={"csrf": me.csrf}, headers={"accept-language": "en"}
+        )
+        no_score = client.post(f"/callbacks/surveys/{survey_id}/record", data={"csrf": me.csrf, "score": ""})
+        recorded = client.post(
+            f"/callbacks/surveys/{survey_id}/record",
+            data={"csrf": me.csrf, "score": "5", "comment": "师傅很好"},
+            follow_redirects=False,
+        )
+        after = client.get("/callbacks", headers={"accept-language": "en"}).text
+        log_in(client, db, settings, "observer")
+        desk = client.get("/surveys/desk", headers={"accept-language": "en"}).text
+    assert "Surveys due by phone" in listed and f'action="/callbacks/surveys/{survey_id}/call"' in listed
+    assert f'action="/callbacks/surveys/{survey_id}/record"' in listed and "+8613800138000" in listed
+    assert called.status_code == 200 and f"Survey {survey_id}: answered" in called.text
+    assert [a["Exten"] for a in peer.actions if a.get("Action") == "Originate"] == ["13800138000"]
+    assert no_score.status_code == 422
+    assert recorded.status_code == 303
+    assert f'data-survey="{survey_id}"' not in after  # answered: off the list
+    assert "/callbacks#surveys" not in desk  # an observer does not take calls
+    with db.read() as session:
+        survey = session.get(Survey, survey_id)
+        assert (survey.status, survey.score, survey.comment) == ("answered", 5, "师傅很好")
