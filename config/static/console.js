@@ -139,6 +139,9 @@
   var meta = document.querySelector('meta[name="hotline-extension"]');
   if (!meta || !window.EventSource) return;
   var source = new EventSource("/voice/events?extension=" + encodeURIComponent(meta.content));
+  // "ready" once the server listens for this extension's calls (after every reconnect too)
+  source.addEventListener("ready", function () { document.documentElement.dataset.screenPop = "ready"; });
+  source.addEventListener("error", function () { document.documentElement.dataset.screenPop = "off"; });
   source.addEventListener("screen_pop", function (event) {
     var pop = {};
     try { pop = JSON.parse(event.data); } catch (e) { return; }

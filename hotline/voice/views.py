@@ -241,7 +241,9 @@ async def screen_pops(
 
     async def stream() -> AsyncIterator[str]:
         with bus.subscribe(f"extension:{extension}") as subscription:
-            yield ": connected\n\n"
+            # Subscribed: only now may the console count on its pops (an EventSource's "open" comes
+            # with the headers, before this generator has run).
+            yield "event: ready\ndata: {}\n\n"
             while True:
                 try:
                     payload = await asyncio.wait_for(subscription.get(), KEEPALIVE_SECONDS)

@@ -167,7 +167,7 @@ def test_the_screen_pop_opens_the_new_ticket_form_for_the_caller(
         try:
             page = browser.new_page(locale="zh-CN", viewport={"width": 1400, "height": 900})
             browser_log_in(page, base, name="王芳")
-            expect(page.locator("#live")).to_have_attribute("data-state", "on")
+            expect(page.locator("html")).to_have_attribute("data-screen-pop", "ready")  # subscribed server-side
             pop = {"kind": "screen_pop", "call_id": call_id, "extension": "7001", "caller": "+8613800138000"}
             app.state.events.publish("extension:7001", pop)  # what the AMI tracker publishes when 7001 rings
             page.wait_for_url(f"**/tickets/new?channel=phone&call={call_id}&phone=%2B8613800138000")
