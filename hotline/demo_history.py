@@ -257,8 +257,8 @@ class Drafter:
         spec.expected_at = accepted + self.settings.dispatch.arrival(spec.urgency)
         spec.on_time = not late if late is not None else rng.random() < profile["on_time"]
         early = dt.timedelta(minutes=rng.randint(5, 90))
-        late = dt.timedelta(minutes=rng.randint(15, 150))
-        spec.arrived_at = spec.expected_at - early if spec.on_time else spec.expected_at + late
+        delay = dt.timedelta(minutes=rng.randint(15, 150))
+        spec.arrived_at = spec.expected_at - early if spec.on_time else spec.expected_at + delay
         spec.arrived_at = max(spec.arrived_at, accepted + dt.timedelta(minutes=10))
         spec.completed_at = spec.arrived_at + dt.timedelta(minutes=rng.randint(30, 240))
         item = spec.item
