@@ -13,14 +13,11 @@ from typing import Any
 
 from config.settings import Settings
 from providers.demo_roster import Member
-from providers.demo_trades import PROFILES
+from providers.demo_trades import MONTHLY, PROFILES
 
 DAYS = 90
 RECENT = dt.timedelta(days=2)  # the last days go through the real code paths (hotline.demo)
-# Expected jobs over the 90 days for the flagged profiles (enough evidence for each review rule
-# in each month), and failed offers for the providers who let offers lapse or decline them.
-FLAGGED_JOBS = {"poor": 95, "weak": 75, "complaints": 75, "expirer": 20, "decliner": 18, "late": 55, "overcharger": 55}
-FAILED_OFFERS = {"expirer": 40, "decliner": 40}
+MARGIN = dt.timedelta(days=4)  # a flagged provider's month ends this early: surveys and complaints land in it
 FIRST_CONTACT_ITEMS = (
     "LC-LEASE", "LC-LABOUR", "LC-CONSUMER", "LC-ANTI-FRAUD", "CA-RESIDENCE-PERMIT", "CA-SOCIAL-INSURANCE",
     "CA-PENSION-CERT", "CA-ELDERLY-CARD", "CA-SUBSISTENCE", "CA-PROPERTY-COMPLAINT", "CA-GARBAGE",
@@ -104,6 +101,7 @@ class Drafter:
         self.communities_under = communities_under
         self.items, self.operators, self.describe = items, operators, describe
         self.survey_channel = survey_channel
+        self.good = [m for m in self.members if m.profile == "good"]
         self.by_item: dict[str, list[Member]] = {}
         for member in self.members:
             for code in member.items:
@@ -114,21 +112,68 @@ class Drafter:
     def jobs(self) -> list[JobSpec]:
         specs: list[JobSpec] = []
         for member in self.members:
-            expected = FLAGGED_JOBS.get(member.profile, member.weight) * self.scale
+            if member.profile in MONTHLY:
+                specs += self._flagged(member)
+                continue
+            expected = member.weight * self.scale
             count = int(expected) + (self.rng.random() < expected - int(expected))
             specs += [self._job(member) for _ in range(count)]
-            for _ in range(round(FAILED_OFFERS.get(member.profile, 0) * self.scale)):
-                specs.append(self._job(None, failing=member))
         extra = round(len(specs) * 0.12)
         specs += [self._first_contact() for _ in range(extra)]
         specs += [self._cancelled() for _ in range(round(len(specs) * 0.05))]
         specs.sort(key=lambda s: s.created_at)
         return specs
 
-    def _when(self) -> dt.datetime:
-        """A moment in the 90 days before the recent ones, in the centre's busy hours."""
+    def _months(self, record: int | None) -> list[tuple[dt.date, dt.date, float]]:
+        """A flagged provider's months: (first day, last day, share of the month drawn), from the
+        start of its record (the 90 days, or ``record`` months back) to the recent days; each
+        month stops MARGIN before its end."""
         zone = self.settings.zone
-        day = (self.now - RECENT).astimezone(zone).date() - dt.timedelta(days=self.rng.randrange(DAYS - 2))
+        last = (self.now - RECENT).astimezone(zone).date()
+        first = last - dt.timedelta(days=DAYS - 3)
+        if record is not None:
+            first = self.now.astimezone(zone).date().replace(day=1)
+            for _ in range(record):
+                first = (first - dt.timedelta(days=1)).replace(day=1)
+        months, day = [], first
+        while day <= last:
+            start = day.replace(day=1)
+            ends = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+            stop = min(ends - MARGIN, last)
+            if stop >= day:
+                months.append((day, stop, ((stop - day).days + 1) / ((ends - MARGIN - start).days + 1)))
+            day = ends + dt.timedelta(days=1)
+        return months
+
+    def _flagged(self, member: Member) -> list[JobSpec]:
+        """Exact monthly counts (MONTHLY) for a provider with a part in the reviews."""
+        rng, plan, specs = self.rng, MONTHLY[member.profile], []
+        for first, last, share in self._months(member.record):
+            count = {key: round(value * share * self.scale) for key, value in plan.items()}
+            jobs = count["jobs"]
+            marks = {
+                key: set(rng.sample(range(jobs), min(jobs, count.get(key, 0)))) for key in ("late", "over", "upheld")
+            }
+            for n in range(jobs):
+                specs.append(
+                    self._job(member, when=(first, last), late=n in marks["late"], over=n in marks["over"],
+                              upheld=n in marks["upheld"])
+                )  # fmt: skip
+            for outcome in ("expired", "declined"):
+                specs += [
+                    self._job(None, failing=member, when=(first, last), outcome=outcome)
+                    for _ in range(count.get(outcome, 0))
+                ]
+        return specs
+
+    def _when(self, window: tuple[dt.date, dt.date] | None = None) -> dt.datetime:
+        """A moment in the 90 days before the recent ones (or in the window of days), in the
+        centre's busy hours."""
+        zone = self.settings.zone
+        if window is None:
+            day = (self.now - RECENT).astimezone(zone).date() - dt.timedelta(days=self.rng.randrange(DAYS - 2))
+        else:
+            day = window[0] + dt.timedelta(days=self.rng.randrange((window[1] - window[0]).days + 1))
         hour = self.rng.choices(
             range(24), [1, 1, 1, 1, 1, 2, 4, 8, 12, 12, 11, 9, 7, 8, 10, 10, 9, 8, 7, 6, 5, 3, 2, 1]
         )[0]
@@ -166,20 +211,31 @@ class Drafter:
             fate=fate,
         )
 
-    def _job(self, member: Member | None, *, failing: Member | None = None) -> JobSpec:
+    def _job(
+        self,
+        member: Member | None,
+        *,
+        failing: Member | None = None,
+        when: tuple[dt.date, dt.date] | None = None,
+        outcome: str | None = None,
+        late: bool | None = None,
+        over: bool | None = None,
+        upheld: bool = False,
+    ) -> JobSpec:
+        """A job done by ``member``, or first offered to ``failing`` who let it expire or declined
+        it (``outcome``); ``late``, ``over`` and ``upheld`` set what is otherwise drawn."""
         rng = self.rng
         anchor = member or failing
         assert anchor is not None
         code = rng.choice([c for c in anchor.items if c in self.items])
         community, resident = self._place(anchor)
-        created = self._when()
+        created = self._when(when)
         spec = self._base(self.items[code], community, resident, created, "closed")
         window = self.settings.dispatch.window(spec.urgency)
         at = created + dt.timedelta(minutes=rng.randint(2, 25))
         if failing is not None:
-            outcome = "expired" if failing.profile == "expirer" and rng.random() < 0.85 else "declined"
             answered = at + (window if outcome == "expired" else dt.timedelta(minutes=rng.randint(1, 15)))
-            spec.offers.append(OfferSpec(failing, outcome, at, answered))
+            spec.offers.append(OfferSpec(failing, outcome or "declined", at, answered))
             at = answered + dt.timedelta(seconds=rng.randint(1, 30))
             others = [m for m in self.by_item.get(code, []) if m.id != failing.id and m.profile == "good"]
             if not others:
@@ -187,22 +243,22 @@ class Drafter:
                 return self._cancel(spec, at)
             member = rng.choice(others)
         elif rng.random() < 0.15:  # somebody else was asked first and said no
-            others = [m for m in self.by_item.get(code, []) if m.id != member.id]  # type: ignore[union-attr]
+            others = [m for m in self.by_item.get(code, []) if m.id != member.id and m.profile == "good"]  # type: ignore[union-attr]
             if others:
                 other = rng.choice(others)
                 said_no = at + dt.timedelta(minutes=rng.randint(1, 12))
                 spec.offers.append(OfferSpec(other, "declined", at, said_no))
                 at = said_no + dt.timedelta(seconds=rng.randint(1, 30))
         assert member is not None
-        profile = PROFILES[member.profile]
+        profile = PROFILES.get(member.profile, PROFILES["good"])
         accepted = at + dt.timedelta(minutes=rng.uniform(0.5, window.total_seconds() / 60 * 0.8))
         spec.offers.append(OfferSpec(member, "accepted", at, accepted))
         spec.provider, spec.accepted_at = member, accepted
         spec.expected_at = accepted + self.settings.dispatch.arrival(spec.urgency)
-        spec.on_time = rng.random() < profile["on_time"]
+        spec.on_time = not late if late is not None else rng.random() < profile["on_time"]
         early = dt.timedelta(minutes=rng.randint(5, 90))
-        late = dt.timedelta(minutes=rng.randint(15, 150))
-        spec.arrived_at = spec.expected_at - early if spec.on_time else spec.expected_at + late
+        delay = dt.timedelta(minutes=rng.randint(15, 150))
+        spec.arrived_at = spec.expected_at - early if spec.on_time else spec.expected_at + delay
         spec.arrived_at = max(spec.arrived_at, accepted + dt.timedelta(minutes=10))
         spec.completed_at = spec.arrived_at + dt.timedelta(minutes=rng.randint(30, 240))
         item = spec.item
@@ -212,13 +268,13 @@ class Drafter:
             units = rng.choice((2, 3, 4)) if item.unit == "hour" else 1
             spec.hours = float(units) if item.unit == "hour" else None
             spec.charged = float(item.price) * units
-            if item.price and rng.random() < profile["over"]:
+            if item.price and (over if over is not None else rng.random() < profile["over"]):
                 spec.overcharge = float(rng.choice((20, 30, 50, 80)))
                 spec.charged += spec.overcharge
-        self._survey(spec, profile)
+        self._survey(spec, profile, upheld=upheld)
         return spec
 
-    def _survey(self, spec: JobSpec, profile: dict[str, Any]) -> None:
+    def _survey(self, spec: JobSpec, profile: dict[str, Any], *, upheld: bool = False) -> None:
         rng, completed = self.rng, spec.completed_at
         assert completed is not None and spec.provider is not None
         channel = self.survey_channel(spec.resident, spec.item)
@@ -237,11 +293,18 @@ class Drafter:
             "expired_at": None if answered else due + dt.timedelta(hours=self.settings.callbacks.answer_hours),
         }
         low = answered and score <= self.settings.callbacks.low_score
-        extra = spec.provider.profile == "complaints" and rng.random() < 0.12
-        if low or extra:
+        kind = spec.provider.profile
+        if low or upheld:
+            low = low and not upheld
             opened = answer_at if low else completed + dt.timedelta(hours=rng.randint(3, 30))
-            poor = spec.provider.profile != "good"
-            outcome = rng.choices(("upheld", "not_upheld", "withdrawn"), (80, 15, 5) if poor else (30, 60, 10))[0]
+            if upheld:
+                outcome = "upheld"
+            elif kind in ("good", "busy", "poor"):
+                outcome = rng.choices(
+                    ("upheld", "not_upheld", "withdrawn"), (80, 15, 5) if kind == "poor" else (30, 60, 10)
+                )[0]
+            else:  # the flagged providers' own complaints are counted exactly (MONTHLY)
+                outcome = rng.choice(("not_upheld", "withdrawn"))
             decided = opened + dt.timedelta(hours=rng.randint(4, 60))
             spec.complaint = {
                 "source": "survey" if low else "sms",
@@ -271,7 +334,7 @@ class Drafter:
         return spec
 
     def _cancelled(self) -> JobSpec:
-        member = self.rng.choice(self.members)
+        member = self.rng.choice(self.good)
         community, resident = self._place(member)
         code = self.rng.choice([c for c in member.items if c in self.items])
         spec = self._base(self.items[code], community, resident, self._when(), "cancelled")

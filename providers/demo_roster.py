@@ -44,6 +44,7 @@ class Member:
     status: str
     profile: str
     weight: float  # share of the work it gets
+    record: int | None = None  # FLAGGED: the record starts this many months back (None: the 90 days)
 
 
 def _status(rng: random.Random) -> str:
@@ -64,7 +65,7 @@ def roster(
     today = clock.now().astimezone(settings.zone).date()
     sizes = {kind: max(3, round(n * scale)) for kind, n in FULL_SIZE.items()}
     rows: list[ProviderRow] = []
-    meta: list[tuple[str, float]] = []  # profile, weight per row
+    meta: list[tuple[str, float, int | None]] = []  # profile, weight, record per row
     used_names: set[str] = {p[1] for p in PROVIDERS}
 
     def add(
@@ -78,6 +79,7 @@ def roster(
         profile: str,
         weight: float,
         organisation: str | None = None,
+        record: int | None = None,
     ) -> None:
         documents: dict[str, dt.date] = {}
         if kind == "company":
@@ -118,7 +120,7 @@ def roster(
                 courses={k: v for k, v in courses.items() if v <= today},
             )
         )
-        meta.append((profile, weight))
+        meta.append((profile, weight, record))
 
     def company_name(trade: str) -> str:
         ending = TRADES[trade][0]
@@ -157,6 +159,7 @@ def roster(
             status,
             flagged[1] if flagged else "good",
             9.0 if flagged else rng.uniform(1.0, 4.0),
+            record=flagged[3] if flagged else None,
         )
     skill_names = list(SKILLS)
     for _ in range(sizes["individual"]):
@@ -193,8 +196,8 @@ def roster(
         )
     ids = bulk.write_rows(session, rows, actor=actor, zone=settings.zone, source="the demo roster")
     return [
-        Member(pid, r.kind, r.name_zh, [i.code for i in r.items], [a.code for a in r.areas], r.status, profile, weight)
-        for pid, r, (profile, weight) in zip(ids, rows, meta, strict=True)
+        Member(pid, r.kind, r.name_zh, [i.code for i in r.items], [a.code for a in r.areas], r.status, *extra)
+        for pid, r, extra in zip(ids, rows, meta, strict=True)
     ]
 
 

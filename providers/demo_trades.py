@@ -5,18 +5,32 @@ from __future__ import annotations
 
 from typing import Any
 
-# How a provider behaves in the demo's history: its answers to offers, punctuality, survey scores
-# (weights of 1..5), overcharging and extra complaints. Most are good; a few are poor enough for
-# each review rule (providers.reviews) to fire on their figures.
+# How a provider behaves in the demo's history: punctuality, survey scores (weights of 1..5) and
+# overcharging. Most providers are good and drawn at random over the 90 days.
 PROFILES: dict[str, dict[str, Any]] = {
-    "good": {"accept": 0.88, "decline": 0.08, "on_time": 0.93, "scores": (1, 2, 6, 25, 66), "over": 0.0},
-    "poor": {"accept": 0.80, "decline": 0.12, "on_time": 0.72, "scores": (30, 30, 25, 10, 5), "over": 0.03},
-    "weak": {"accept": 0.82, "decline": 0.10, "on_time": 0.80, "scores": (12, 25, 35, 18, 10), "over": 0.0},
-    "complaints": {"accept": 0.85, "decline": 0.10, "on_time": 0.85, "scores": (8, 10, 20, 32, 30), "over": 0.0},
-    "expirer": {"accept": 0.35, "decline": 0.08, "on_time": 0.90, "scores": (2, 4, 14, 35, 45), "over": 0.0},
-    "decliner": {"accept": 0.30, "decline": 0.65, "on_time": 0.90, "scores": (2, 4, 14, 35, 45), "over": 0.0},
-    "late": {"accept": 0.85, "decline": 0.10, "on_time": 0.45, "scores": (4, 8, 22, 36, 30), "over": 0.0},
-    "overcharger": {"accept": 0.85, "decline": 0.10, "on_time": 0.88, "scores": (6, 10, 24, 35, 25), "over": 0.2},
+    "good": {"on_time": 0.93, "scores": (1, 2, 6, 25, 66), "over": 0.0},
+    "poor": {"scores": (50, 30, 15, 4, 1)},
+    "weak": {"scores": (5, 10, 80, 5, 0)},
+    "fair": {"scores": (1, 3, 52, 39, 5)},
+}
+# The providers with a part in the reviews (providers.reviews) have their figures drawn per
+# calendar month, so that each review rule fires for one of them whatever day the demo is seeded:
+# per full month, jobs done, of which late, overcharged and drawing an upheld complaint; offers
+# left to expire and offers declined (besides the jobs' own). Scores as PROFILES (default good);
+# the complaints their low scores open are not upheld (only "poor" ones are, mostly).
+MONTHLY: dict[str, dict[str, Any]] = {
+    "poor": {"jobs": 28, "late": 8},  # rating at the removal level
+    "weak": {"jobs": 28, "late": 2},  # rating at the probation level
+    "fair": {"jobs": 24, "late": 2},  # rating at the warning level
+    "complaints": {"jobs": 20, "upheld": 4},  # 20 upheld complaints per 100 jobs: removal level
+    "complained": {"jobs": 25, "upheld": 2},  # 8 per 100: probation level
+    "grumbled": {"jobs": 20, "upheld": 1},  # 5 per 100: warning level
+    "late": {"jobs": 14, "late": 7},  # half the jobs late
+    "expirer": {"jobs": 12, "expired": 9},  # 43% of the offers left to expire, 57% accepted
+    "decliner": {"jobs": 8, "declined": 12},  # 40% of the offers accepted
+    "overcharger": {"jobs": 14, "over": 3},
+    "overcharged": {"jobs": 12, "over": 1},
+    "busy": {"jobs": 14},  # a good provider with enough work to be judged: within the thresholds
 }
 # trade: (name ending, item codes, hours, capacity range, share of the companies)
 TRADES: dict[str, tuple[str, tuple[str, ...], str, tuple[int, int], int]] = {
@@ -302,15 +316,24 @@ THEMED_SUBSTATIONS = (
 )
 # The sizes of Jiaxing's 96345 resource library (issue #13), less the named sample providers above.
 FULL_SIZE = {"company": 166, "individual": 151, "volunteer": 320}
-# A few poor providers per rule: (trade, profile, status)
-FLAGGED = (
-    ("housekeeping", "poor", "active"),
-    ("plumbing", "poor", "probation"),
-    ("appliance", "weak", "active"),
-    ("moving", "complaints", "active"),
-    ("plumbing", "expirer", "active"),
-    ("appliance", "expirer", "active"),
-    ("housekeeping", "decliner", "active"),
-    ("repair", "late", "active"),
-    ("locksmith", "overcharger", "active"),
+# The companies with a part in the reviews: (trade, profile, status, record), the record reaching
+# back to the start of the month `record` months before the current one (instead of the 90 days),
+# so that a removal level can hold for the 3 periods removal needs (a 90-day history holds 3 whole
+# months only when the calendar happens to line up), or (2) cannot.
+FLAGGED: tuple[tuple[str, str, str, int | None], ...] = (
+    ("housekeeping", "poor", "active", 3),  # rating_sustained: remove
+    ("plumbing", "poor", "probation", 2),  # rating_remove: probation
+    ("appliance", "weak", "active", None),  # rating_probation
+    ("housekeeping", "fair", "active", None),  # rating_warn
+    ("moving", "complaints", "active", 3),  # complaints_sustained: remove
+    ("repair", "complaints", "active", 2),  # complaints_remove: probation
+    ("plumbing", "complained", "active", None),  # complaints_probation
+    ("appliance", "grumbled", "active", None),  # complaints_warn
+    ("plumbing", "expirer", "active", None),  # expired_warn
+    ("housekeeping", "decliner", "active", None),  # acceptance_warn
+    ("repair", "late", "active", None),  # on_time_warn
+    ("locksmith", "overcharger", "active", None),  # overcharges: probation
+    ("locksmith", "overcharged", "active", None),  # overcharge: warn
+    ("housekeeping", "busy", "active", None),  # within_thresholds
+    ("appliance", "busy", "active", None),
 )

@@ -193,9 +193,7 @@ def propose(
     for _ in range(max(rules.remove_periods, rules.probation_periods) - 1 if need else 0):
         back = back.previous()
         earlier.append(period_records(session, period=back, provider_ids=need, settings=settings))
-    return {
-        pid: (judge(record, [e[pid] for e in earlier if pid in e], rules), record) for pid, record in this.items()
-    }
+    return {pid: (judge(record, [e[pid] for e in earlier if pid in e], rules), record) for pid, record in this.items()}
 
 
 def run(session: Session, *, period: Period, settings: Settings) -> list[ProviderReview]:

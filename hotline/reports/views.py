@@ -91,12 +91,19 @@ def render_reviews(
     period: str,
     error: str | None = None,
     code: int = 200,
+    everyone: bool = False,
 ) -> HTMLResponse:
     chosen = _period(settings, period, settings.reviews.period)
     rows = reviews.list_reviews(session, period=chosen.key)
     rows.sort(key=lambda r: (r.status != "proposed", -reviews.LEVELS[r.proposal], r.provider_id))
+    # Providers with too little evidence to judge (most, in a month) are kept: counted, not listed.
+    quiet = [r for r in rows if r.rule == "too_little_evidence" and r.status == "proposed"]
+    if not everyone:
+        rows = [r for r in rows if not (r.rule == "too_little_evidence" and r.status == "proposed")]
     context = {
         "period": chosen,
+        "quiet": len(quiet),
+        "everyone": everyone,
         "rows": [_review_row(r, locale) for r in rows],
         "decisions": [(d, gettext(locale, reviews.LABELS[d])) for d in reviews.DECISIONS],
         "error": error,
@@ -107,10 +114,15 @@ def render_reviews(
 
 @router.get("/reviews", response_class=HTMLResponse)
 def reviews_page(
-    request: Request, session: ReadSession, settings: SettingsDep, locale: LocaleDep, period: str = ""
+    request: Request,
+    session: ReadSession,
+    settings: SettingsDep,
+    locale: LocaleDep,
+    period: str = "",
+    show: str = "",  # ?show=all lists the providers with too little evidence too
 ) -> HTMLResponse:
     try:
-        return render_reviews(request, session, settings, locale, period)
+        return render_reviews(request, session, settings, locale, period, everyone=show == "all")
     except HotlineError as exc:
         return render_reviews(request, session, settings, locale, "", error=exc.message, code=exc.status_code)
 

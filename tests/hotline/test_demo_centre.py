@@ -4,6 +4,9 @@ works on it. The full demo is seeded once per test session, in a directory of it
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import json
 import os
 import re
 import shutil
@@ -15,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from config import periods
 from config.demo import database_is_demo
 from config.errors import ConfigError
 from config.settings import load_settings
@@ -77,7 +81,13 @@ def test_ninety_days_of_history_in_every_status(demo_dir: Path) -> None:
         "new", "dispatching", "offered", "accepted", "in_service", "completed", "surveyed", "closed", "cancelled",
         "reopened",
     }  # fmt: skip
-    days = scalar(demo_dir, "SELECT julianday(max(created_at)) - julianday(min(created_at)) FROM tickets")
+    # 90 days, and the two providers whose record starts three months back (removal needs 3 periods)
+    older = "created_at < (SELECT datetime(max(created_at), '-92 days') FROM tickets)"
+    assert query(
+        demo_dir, f"SELECT count(DISTINCT provider_id), count(*) - count(provider_id) FROM tickets WHERE {older}"
+    ) == [(2, 0)]
+    span = "SELECT julianday(max(created_at)) - julianday(min(created_at)) FROM tickets WHERE provider_id IS NULL "
+    days = scalar(demo_dir, span + f"OR provider_id NOT IN (SELECT provider_id FROM tickets WHERE {older})")
     assert 85 <= days <= 92  # type: ignore[operator]
     for table, least in (("offers", 1000), ("surveys", 1000), ("complaints", 100), ("provider_ledger", 5000)):
         assert scalar(demo_dir, f"SELECT count(*) FROM {table}") >= least, table  # type: ignore[operator]
@@ -118,6 +128,65 @@ def test_providers_good_and_poor_enough_for_every_review_rule(demo_dir: Path) ->
     assert months(lambda r: r[10] >= 2), "overcharges"
     good = months(lambda r: r[2] >= 3 and r[3] >= 4.3)
     assert len({r[0] for r in rows}) > 3 * len(low | complained) and good, "most providers do well"
+
+
+# The review rules (providers.reviews) the demo's last whole month shows, each for a provider
+# of its own (README "The demo centre"): every rule that can fire on a month.
+REVIEW_RULES = (
+    "within_thresholds", "rating_warn", "rating_probation", "rating_remove", "rating_sustained", "complaints_warn",
+    "complaints_probation", "complaints_remove", "complaints_sustained", "overcharge", "overcharges", "on_time_warn",
+    "acceptance_warn", "expired_warn",
+)  # fmt: skip
+
+
+def last_month(where: Path) -> periods.Period:
+    zone = load_settings(database_url=f"sqlite:///{where / 'var' / 'demo.db'}", secret_key="change-me").zone
+    return periods.month_of(dt.datetime.now(dt.UTC).astimezone(zone).date(), zone).previous()
+
+
+def test_every_review_rule_fires_on_last_month(demo_dir: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "reviews"
+    shutil.copytree(demo_dir, copy)
+    period = last_month(copy)
+    ran = run(copy, "review", "run", "--period", period.key, "--json")
+    assert ran.returncode == 0, ran.stderr
+    proposals = json.loads(ran.stdout)["proposals"]
+    rules = {p["rule"] for p in proposals}
+    assert set(REVIEW_RULES) <= rules, set(REVIEW_RULES) - rules
+    removed = {p["rule"] for p in proposals if p["proposal"] == "remove"}
+    assert removed == {"rating_sustained", "complaints_sustained"}
+    kept = [p for p in proposals if p["proposal"] == "keep"]
+    assert len(kept) > 0.95 * len(proposals) and len(proposals) - len(kept) <= 20  # most providers are kept
+
+
+def test_the_demo_holds_reviews_decided_as_a_supervisor_would(demo_dir: Path) -> None:
+    period = last_month(demo_dir)
+    before = period.previous().key
+    statuses = dict(query(demo_dir, f"SELECT status, count(*) FROM provider_reviews WHERE period = '{before}' "
+                                    "AND proposal != 'keep' GROUP BY status"))  # fmt: skip
+    assert statuses.get("decided", 0) >= 8 and statuses.get("reinstated") == 1 and "proposed" not in statuses
+    overridden = query(demo_dir, "SELECT proposal, decision, reason FROM provider_reviews "
+                                 "WHERE decision IS NOT NULL AND decision != proposal")  # fmt: skip
+    assert len(overridden) == 1 and overridden[0][:2] == ("warn", "keep") and overridden[0][2]
+    appeal = query(demo_dir, "SELECT appeal, reinstate_reason FROM provider_reviews WHERE status = 'reinstated'")
+    assert all(appeal[0])
+    last = dict(query(demo_dir, f"SELECT status, count(*) FROM provider_reviews WHERE period = '{period.key}' "
+                                "AND proposal != 'keep' GROUP BY status"))  # fmt: skip
+    assert last.get("decided") == 2 and last.get("proposed", 0) >= 10  # the rest is the visitor's to decide
+    # every decision is in the provider's audit trail
+    events = scalar(demo_dir, "SELECT count(*) FROM provider_events WHERE kind = 'review'")
+    assert events == scalar(demo_dir, "SELECT count(*) FROM provider_reviews WHERE decision IS NOT NULL")
+
+
+def test_the_centre_report_of_last_month_has_figures(demo_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "centre.csv"
+    made = run(demo_dir, "report", "--kind", "centre", "--format", "csv", "--period", last_month(demo_dir).key,
+               "--out", str(out))  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    figures = {row[0]: row[1] for row in csv.reader(out.read_text(encoding="utf-8-sig").splitlines()) if len(row) == 2}
+    for name in ("contacts", "services_delivered", "surveys_answered", "satisfaction_rate", "complaints_received"):
+        assert float(figures[name]) > 0, name
+    assert 0.6 < float(figures["satisfaction_rate"]) < 1
 
 
 def test_names_and_numbers_look_real(demo_dir: Path) -> None:

@@ -65,3 +65,20 @@ def test_a_supervisor_decides_on_the_page_and_an_observer_only_reads(db: Databas
         xlsx = client.get("/reports/centre.xlsx?period=2026-10")
         assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
         assert client.get("/reports/centre?period=2026-13").status_code == 400
+
+
+def test_providers_with_too_little_evidence_are_counted_not_listed(db: Database, settings: Settings) -> None:
+    _flagged, flagged_review = _reviewed(db, settings)
+    with db.transaction() as session:
+        quiet = builders.provider(session, settings, phone="+8613857300102", name="新来的水电服务部")
+        history(session, quiet, "2026-10", jobs=2, complaints=0, scores=[5, 4])
+        rows = reviews.run(session, period=periods.parse("2026-10", settings.zone), settings=settings)
+        (quiet_review,) = [r.id for r in rows if r.provider_id == quiet.id]
+        assert {r.rule for r in rows if r.provider_id == quiet.id} == {"too_little_evidence"}
+    with TestClient(create_app(settings, db)) as client:
+        log_in(client, db, settings, "supervisor")
+        page = client.get("/reviews?period=2026-10&lang=en")
+        assert f"/reviews/{flagged_review}/decide" in page.text and f"/reviews/{quiet_review}/decide" not in page.text
+        assert "1 more providers had too little evidence" in page.text and "show=all" in page.text
+        every = client.get("/reviews?period=2026-10&show=all&lang=zh_CN")
+        assert f"/reviews/{quiet_review}/decide" in every.text and "依据不足" in every.text

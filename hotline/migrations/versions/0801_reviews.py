@@ -40,11 +40,12 @@ def upgrade() -> None:
         sa.Column("reinstate_reason", sa.Text(), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["decided_by_id"], ["staff.id"], name=op.f("fk_provider_reviews_decided_by_id_staff")),
         sa.ForeignKeyConstraint(
-            ["decided_by_id"], ["staff.id"], name=op.f("fk_provider_reviews_decided_by_id_staff")
-        ),
-        sa.ForeignKeyConstraint(
-            ["provider_id"], ["providers.id"], name=op.f("fk_provider_reviews_provider_id_providers"), ondelete="CASCADE"
+            ["provider_id"],
+            ["providers.id"],
+            name=op.f("fk_provider_reviews_provider_id_providers"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_provider_reviews")),
         sa.UniqueConstraint("period", "provider_id", name=op.f("uq_provider_reviews_period")),
