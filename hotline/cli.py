@@ -39,7 +39,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "db": ("hotline.commands.system:db", "The database schema."),
     "demo": (
         "hotline.commands.system:demo",
-        "Set up a demo hotline (SQLite, console SMS, sample data) and serve it.",
+        "Set up a demo centre (its own SQLite database, console SMS, 90 days of sample history), write its "
+        "settings to ./.env so every hotline command in this directory uses it, and serve it.",
     ),
     "jobs": ("hotline.commands.jobs:jobs", "The periodic jobs hotline serve runs (run one now by name)."),
     "messages": ("hotline.commands.messages:messages", "Text messages in and out."),
@@ -51,7 +52,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "hotline.commands.reviews:ratings_group",
         "Providers' ratings with their evidence (from the performance ledger).",
     ),
-    "report": ("hotline.commands.reviews:report", "The supervisors' reports: centre, providers, volunteers, packet."),
+    "report": (
+        "hotline.commands.reviews:report",
+        "Write the centre's report for a period as HTML (printable, charts inline), CSV or XLSX.",
+    ),
     "review": (
         "hotline.commands.reviews:review",
         "Keep / warn / probation / remove proposals per period, decisions and appeals.",
