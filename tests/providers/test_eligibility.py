@@ -71,6 +71,22 @@ def test_every_reason_is_given_at_once_with_code_and_text_in_both_languages(db: 
     assert [r.text("zh_CN") for r in verdict.reasons][2:4] == ["缺少营业执照", "缺少责任保险"]
 
 
+def _renew(session, settings, p) -> None:  # type: ignore[no-untyped-def]
+    """Renew the licence and insurance to 2027-11-19 and the safety course on 2026-11-18."""
+    for kind in ("business_licence", "insurance"):
+        service.add_document(
+            session, provider=p, kind=kind, expires_on=dt.date(2027, 11, 19), actor=Actor.system(), zone=settings.zone
+        )
+    service.add_training(
+        session,
+        provider=p,
+        course="safety",
+        completed_on=dt.date(2026, 11, 18),
+        actor=Actor.system(),
+        zone=settings.zone,
+    )
+
+
 def test_an_expired_insurance_or_safety_course_makes_a_provider_ineligible_that_day(
     db: Database, settings: Settings
 ) -> None:
@@ -83,23 +99,7 @@ def test_an_expired_insurance_or_safety_course_makes_a_provider_ineligible_that_
         assert verdict.reasons[1].text("en") == "Liability insurance expired on 2026-11-19"
         assert verdict.reasons[2].text("zh_CN") == "安全培训已于2026-11-01过期"
         # the renewal replaces the old document
-        for kind in ("business_licence", "insurance"):
-            service.add_document(
-                session,
-                provider=p,
-                kind=kind,
-                expires_on=dt.date(2027, 11, 19),
-                actor=Actor.system(),
-                zone=settings.zone,
-            )
-        service.add_training(
-            session,
-            provider=p,
-            course="safety",
-            completed_on=dt.date(2026, 11, 18),
-            actor=Actor.system(),
-            zone=settings.zone,
-        )
+        _renew(session, settings, p)
         assert _verdict(session, settings, p).eligible
 
 
@@ -118,23 +118,7 @@ def test_papers_read_as_rows_give_the_verdicts_of_the_loaded_collections(db: Dat
             documents_valid_until=dt.date(2026, 11, 19),
             trained_on=dt.date(2025, 11, 1),
         )
-        for kind in ("business_licence", "insurance"):
-            service.add_document(
-                session,
-                provider=renewed,
-                kind=kind,
-                expires_on=dt.date(2027, 11, 19),
-                actor=Actor.system(),
-                zone=settings.zone,
-            )
-        service.add_training(
-            session,
-            provider=renewed,
-            course="safety",
-            completed_on=dt.date(2026, 11, 18),
-            actor=Actor.system(),
-            zone=settings.zone,
-        )
+        _renew(session, settings, renewed)
         untrained = builders.provider(session, settings, phone="+8613857300103", name="城南水电", trained_on=None)
         ids = [expired.id, renewed.id, untrained.id]
         rows = eligibility.papers(session, provider_ids=[*ids, 999_999])
