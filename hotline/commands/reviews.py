@@ -65,7 +65,7 @@ def ratings_show(cli: CliContext, provider_id: int, as_json: bool) -> None:
     if as_json:
         print_json(out)
         return
-    click.echo(f"{provider_id}  {out['provider']['name']}  {provider.status}  rating {record.rating:.2f} "
+    click.echo(f"{provider_id}  {out['provider']['name']}  {out['provider']['status']}  rating {record.rating:.2f} "
                f"({record.rating_range[0]:.2f}-{record.rating_range[1]:.2f}, {record.surveys} surveys)")  # fmt: skip
     for name, c in out["components"].items():
         value = "-" if c["value"] is None else c["value"]

@@ -215,6 +215,8 @@ def test_cli_review_run_json_shape_and_decide(db: Database, settings: Settings, 
     assert done.exit_code == 0, done.output
     shown = json.loads(cli("ratings", "show", str(p.id), "--json").output)
     assert shown["components"]["on_time"]["n"] == 20 and shown["components"]["on_time"]["count"] == 10
+    text = cli("ratings", "show", str(p.id))  # the same as text, after the read session has closed
+    assert text.exit_code == 0 and text.output.startswith(f"{p.id}  南湖水电维修服务部  active  rating "), text.output
     bad = cli("review", "run", "--period", "2026-13")
     assert bad.exit_code == 2 and "month 13" in bad.output
 
