@@ -14,6 +14,11 @@ def _fmt(value: float) -> str:
     return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
 
 
+def _short(label: str, room: int = 28) -> str:
+    """A bar's label as it fits left of the bars (about 28 Latin letters at 12 px), cut visibly."""
+    return label if len(label) <= room else label[: room - 1] + "…"
+
+
 def bars(title: str, rows: Sequence[tuple[str, float]], *, unit: str = "", width: int = 560, limit: int = 12) -> Markup:
     """Horizontal bars, largest first as given (rankings, counts by category)."""
     rows = list(rows)[:limit]
@@ -33,7 +38,8 @@ def bars(title: str, rows: Sequence[tuple[str, float]], *, unit: str = "", width
         y = 24 + i * line
         w = max(1.0, span * value / top) if value else 0
         parts.append(
-            f'<text x="{left - 6}" y="{y + 15}" text-anchor="end" font-size="12">{escape(str(label)[:22])}</text>'
+            f'<text x="{left - 6}" y="{y + 15}" text-anchor="end" font-size="12"><title>{escape(str(label))}</title>'
+            f"{escape(_short(str(label)))}</text>"
             f'<rect x="{left}" y="{y + 3}" width="{w:.1f}" height="{line - 8}" fill="{PALETTE[0]}"/>'
             f'<text x="{left + w + 4:.1f}" y="{y + 15}" font-size="12">{escape(_fmt(value))}{escape(unit)}</text>'
         )
