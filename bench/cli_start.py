@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import secrets
 import statistics
 import subprocess
 import sys
@@ -44,7 +45,7 @@ def main() -> None:
         env = {
             **os.environ,
             "HOTLINE_DATABASE_URL": f"sqlite:///{tmp}/bench.db",
-            "HOTLINE_DEMO": "1",
+            "HOTLINE_SECRET_KEY": secrets.token_urlsafe(32),
             "HOTLINE_SPOOL_DIR": f"{tmp}/spool",
         }
         hotline = [sys.executable, "-m", "hotline"]
