@@ -1,6 +1,7 @@
 """The provider's answers to an offer and what follows: ``accept`` (one per ticket), ``decline``
 and ``expire`` (the next candidate is offered at once), ``arrive``, ``done`` / ``complete`` (the
-charge checked against the standard price), and ``withdraw_all`` when a ticket is cancelled.
+charge checked against the standard price), ``withdraw_all`` when a ticket is cancelled, and
+``stand_down`` when the provider may no longer take jobs (suspended or removed).
 
 One acceptance per ticket: ``accept`` claims the *ticket* first with one conditional write
 (``UPDATE tickets … WHERE status = 'offered'``). Of two providers accepting at the same moment the
@@ -269,3 +270,31 @@ def withdraw_all(session: Session, *, ticket: Ticket) -> int:
             notify.offer_ended(session, offer=row, ticket=ticket, why="withdrawn")
             count += 1
     return count
+
+
+def stand_down(session: Session, *, offer: Offer, settings: Settings) -> bool:
+    """The offer's provider may no longer take jobs (suspended or removed after it was made): a
+    live offer, or a job accepted but not yet arrived at, is withdrawn, the provider told, and the
+    ticket goes to the next candidate (the resident told when someone had been announced). A job
+    already in service runs to its end. False when there was nothing to do."""
+    provider = offer.provider
+    if provider.status in DISPATCHABLE or offer.status not in (LIVE, "accepted"):
+        return False
+    now = clock.now()
+    ticket = ticket_for_update(session, ticket_id=offer.ticket_id)
+    if offer.status == "accepted" and ticket.status != "accepted":
+        return False  # arrived (in service) or already moved on: the job runs to its end
+    was = offer.status
+    if not _set_offer(session, offer, frm=was, to="withdrawn", at=now):
+        return False
+    data = {"offer": offer.id, "provider": provider.id, "code": offer.code, "provider_status": provider.status}
+    _record(session, ticket, kind="offer_withdrawn", actor=Actor.system(), data=data)
+    notify.offer_ended(session, offer=offer, ticket=ticket, why="stood_down")
+    if was == LIVE:
+        _ended(session, ticket=ticket, settings=settings)
+        return True
+    ticket.provider, ticket.accepted_at, ticket.expected_at = None, None, None
+    move_ticket(session, ticket=ticket, to="dispatching", actor=Actor.system(), note=f"provider {provider.status}")
+    notify.reassigned(session, offer=offer, ticket=ticket)
+    redispatch(session, ticket=ticket, settings=settings)
+    return True

@@ -1,7 +1,8 @@
 """Dispatch's sweepers, run by the scheduler (``hotline serve``) or once by name
 (``hotline jobs run dispatch.offers [--at ISO-8601]``):
 
-- ``dispatch.offers``: expire offers past their window and offer the next candidate;
+- ``dispatch.offers``: expire offers past their window and offer the next candidate; withdraw the
+  live offers and not-yet-started jobs of providers suspended or removed since (``stand_down``);
 - ``dispatch.sla``: mark tickets at risk, escalate breached ones to a supervisor;
 - ``dispatch.auto``: offer new tickets of the automatic categories without an operator, and try
   escalated automatic tickets again every ``retry_minutes`` (a provider may have freed up).
@@ -23,6 +24,8 @@ from config.db import Database
 from config.settings import Settings
 from dispatch import answers, escalation, offers
 from dispatch.models import LIVE, Offer, Ticket
+from providers.models import Provider
+from providers.states import DISPATCHABLE
 
 log = logging.getLogger("hotline.dispatch")
 BATCH = 100
@@ -55,6 +58,35 @@ def expire_offers(db: Database, settings: Settings) -> int:
         return row is not None and row.status == LIVE and answers.expire(session, offer=row, settings=settings)
 
     return _each(db, ids, step, settings=settings)
+
+
+def stand_down_ineligible(db: Database, settings: Settings) -> int:
+    """Offers and jobs in hand whose provider may no longer take jobs: withdrawn, re-dispatched."""
+    with db.read() as session:
+        ids = list(
+            session.scalars(
+                select(Offer.id)
+                .join(Provider, Provider.id == Offer.provider_id)
+                .join(Ticket, Ticket.id == Offer.ticket_id)
+                .where(
+                    Provider.status.not_in(DISPATCHABLE),
+                    or_(Offer.status == LIVE, (Offer.status == "accepted") & (Ticket.status == "accepted")),
+                )
+                .order_by(Offer.id)
+                .limit(BATCH)
+            )
+        )
+
+    def step(session, offer_id: int, settings: Settings) -> bool:  # type: ignore[no-untyped-def]
+        row = session.get(Offer, offer_id)
+        return row is not None and answers.stand_down(session, offer=row, settings=settings)
+
+    return _each(db, ids, step, settings=settings)
+
+
+def sweep_offers(db: Database, settings: Settings) -> int:
+    """The ``dispatch.offers`` job: offers past their window, then those of stood-down providers."""
+    return expire_offers(db, settings) + stand_down_ineligible(db, settings)
 
 
 def watch_sla(db: Database, settings: Settings) -> int:

@@ -95,13 +95,18 @@ def offer(session: Session, *, offer: Offer, ticket: Ticket, settings: Settings)
 
 
 def offer_ended(session: Session, *, offer: Offer, ticket: Ticket, why: str) -> None:
-    """Tell a provider their live offer is gone: ``expired``, ``lost`` (another took it) or
-    ``withdrawn`` (the ticket was cancelled)."""
+    """Tell a provider their offer (or job in hand) is gone: ``expired``, ``lost`` (another took
+    it), ``withdrawn`` (the ticket was cancelled) or ``stood_down`` (the provider may not take jobs
+    now: suspended or removed)."""
     locale = offer.provider.language
     messages = {
         "expired": N_("Job {code} has expired: it was not answered in time and goes to another provider."),
         "lost": N_("Job {code} has been taken by another provider. Thank you."),
         "withdrawn": N_("Job {code} has been cancelled. Please do not go."),
+        "stood_down": N_(
+            "Job {code} has been withdrawn because you cannot take jobs at present. Please do not go; "
+            "it goes to another provider."
+        ),
     }
     body = gettext(locale, messages[why], code=offer.code)
     _send(
@@ -151,6 +156,28 @@ def accepted(session: Session, *, offer: Offer, ticket: Ticket, settings: Settin
         purpose="dispatched",
         ticket=ticket,
         key=f"ticket:{ticket.number}:dispatched:{offer.id}",
+        quiet=_resident_quiet(ticket),
+    )
+
+
+def reassigned(session: Session, *, offer: Offer, ticket: Ticket) -> None:
+    """The resident was told a provider would come and now that provider cannot (suspended or
+    removed before arriving): they hear that another one is being found."""
+    resident = ticket.resident
+    body = gettext(
+        resident.language,
+        "Ticket {number}: {provider} can no longer come. We are finding another provider and will text you "
+        "who is coming.",
+        number=ticket.number,
+        provider=offer.provider.name(resident.language),
+    )
+    _send(
+        session,
+        to=resident.phone,
+        body=body,
+        purpose="reassigned",
+        ticket=ticket,
+        key=f"ticket:{ticket.number}:reassigned:{offer.id}",
         quiet=_resident_quiet(ticket),
     )
 

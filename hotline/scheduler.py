@@ -141,8 +141,8 @@ JOBS: dict[str, Job] = {
         Job(
             "dispatch.offers",
             dt.timedelta(seconds=10),
-            "expire unanswered offers and offer the next candidate",
-            lambda db, settings: lambda: dispatch_jobs.expire_offers(db, settings),
+            "expire unanswered offers, withdraw those of suspended or removed providers, offer the next candidate",
+            lambda db, settings: lambda: dispatch_jobs.sweep_offers(db, settings),
         ),
         Job(
             "dispatch.auto",

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
 
 from config import clock
 from config.db import Database
+from config.i18n import gettext
 from config.settings import Settings
 from config.staff import Actor
 from dispatch import escalation, lifecycle, offers, service
 from dispatch.models import TicketEvent
 from hotline.app import create_app
+from hotline.ticket_page import KIND_LABELS
 from hotline.voice.models import Call
 from tests.console_support import log_in
 from tests.dispatch import scene
@@ -197,3 +202,23 @@ def test_calls_show_in_the_timeline_with_their_recording_for_roles_that_see_pers
     assert operator.count("Call (answered)") == 2 and "95 s" in operator
     assert 'href="https://api.twilio.com/2010-04-01/Recordings/RE1"' in operator and "javascript:" not in operator
     assert "Call (answered)" in observer and "Recordings/RE1" not in observer
+
+
+def test_every_kind_of_ticket_event_the_code_writes_has_a_timeline_label_in_both_languages() -> None:
+    """The timeline names an event by KIND_LABELS; a kind without one would show its raw code
+    (``offer_expired``) to the operator."""
+    root = Path(__file__).resolve().parents[2]
+    written: set[str] = set()
+    for package in ("dispatch", "callbacks", "hotline", "sms"):
+        for path in (root / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.Call) or getattr(node.func, "id", None) not in ("_record", "_mark"):
+                    continue
+                literals = [k.value for k in node.keywords if k.arg == "kind"]
+                if getattr(node.func, "id", None) == "_mark" and len(node.args) == 4:
+                    literals.append(node.args[3])
+                written |= {c.value for c in literals if isinstance(c, ast.Constant) and isinstance(c.value, str)}
+    assert {"offer_expired", "offer_withdrawn", "sla_breached", "status"} <= written  # the scan finds them
+    assert sorted(written - set(KIND_LABELS)) == []
+    for kind in written:
+        assert gettext("zh_CN", KIND_LABELS[kind]) != KIND_LABELS[kind] or kind == "status", kind
