@@ -1,9 +1,9 @@
 """The demo centre for ``hotline demo``: a centre the size of Jiaxing's 96345 (a district of 6
 streets and 50 communities, ~166 member companies, ~151 skilled individuals, a volunteer station
 with 12 substations and 50 service points, a few thousand residents) with 90 days of history.
-Old history is bulk-inserted (``hotline.demo_history`` / ``hotline.demo_rows``); the last days go
-through the real code paths (offers, answers, surveys, texts). Seeds once, from a seeded random,
-into a database it then marks as a demo centre (``config.demo``); never touches real data."""
+Old history is bulk-inserted (``hotline.demo_history`` / ``demo_rows`` / ``demo_calls``); the last
+days go through the real code paths (offers, answers, surveys, texts, calls). Seeds once, from a
+seeded random, into a database it marks as a demo centre (``config.demo``); never real data."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from config.settings import Settings
 from config.staff import Actor
 from dispatch import answers, escalation, lifecycle, offers, residents, service
 from dispatch.models import Offer, Resident, ResidentTag, Ticket
-from hotline import demo_reviews, intake
+from hotline import demo_calls, demo_reviews, intake
 from hotline.demo_history import Drafter
 from hotline.demo_people import People
 from hotline.demo_rows import Writer, number_tickets
@@ -171,12 +171,15 @@ def seed(
         done += count
         tell("history", done, len(specs))
 
-    Writer(session, settings, supervisor=supervisor.id, now=now).write(specs, step)
+    ticket_ids = Writer(session, settings, supervisor=supervisor.id, now=now).write(specs, step)
+    calls_rng = random.Random(96345)  # its own stream: the history drawn above stays as it was
+    demo_calls.write_history(session, settings, specs, ticket_ids, calls_rng)
     recent = _scripted(session, settings, members, people, now)
     recent += _recent(
         session, settings, rng, drafter, members, now, count=max(5, round(RECENT_TICKETS * scale)), tell=tell
     )
     _surveys(session, settings, rng)
+    demo_calls.waiting_callers(session, settings, now, calls_rng)
     demo_reviews.seed(session, settings, supervisor, now)
     route = intake.router_for(settings)
     for phone, body in TEXTS:
@@ -375,17 +378,12 @@ def _through(
     actor = Actor.of_staff(operator)
     with clock.freeze(at):
         ticket, _ = service.create_ticket(
-            session,
-            resident=resident,
-            channel=channel,
-            description=text,
-            zone=settings.zone,
-            actor=actor if channel == "phone" else Actor.system(),
-            item=catalog.get_item(session, code=code),
-            urgency=urgency,
-            operator=operator if channel == "phone" else None,
-            community=community,
-        )
+            session, resident=resident, channel=channel, description=text, zone=settings.zone,
+            actor=actor if channel == "phone" else Actor.system(), item=catalog.get_item(session, code=code),
+            urgency=urgency, operator=operator if channel == "phone" else None, community=community,
+        )  # fmt: skip
+        if channel == "phone":
+            demo_calls.answered_call(session, settings, ticket=ticket, operator=operator)
     offer: Offer | None = None
     for step_index, step in enumerate(steps, start=1):
         with clock.freeze(min(at + dt.timedelta(minutes=4 * step_index), clock.now())):  # within any reply window

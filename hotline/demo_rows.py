@@ -82,7 +82,8 @@ class Writer:
         row = {"provider_id": provider, "kind": kind, "at": at, "ticket_ref": f"ticket:{number}", "value": value}
         self.ledger.append({**row, "note": None, "created_at": at})
 
-    def write(self, specs: Sequence[JobSpec], progress: Callable[[int], None]) -> None:
+    def write(self, specs: Sequence[JobSpec], progress: Callable[[int], None]) -> list[int]:
+        """Write the history; returns the tickets' ids in the order of ``specs``."""
         session = self.session
         ticket_ids = _returning(session, Ticket, [self._ticket(s) for s in specs])
         progress(len(specs) // 4)
@@ -134,6 +135,7 @@ class Writer:
         _plain(session, ResultNotice, self._notices(specs, ticket_ids))
         session.flush()
         progress(len(specs) - 3 * (len(specs) // 4))
+        return ticket_ids
 
     # --- rows ----------------------------------------------------------------------------------
 

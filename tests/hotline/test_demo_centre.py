@@ -184,9 +184,21 @@ def test_the_centre_report_of_last_month_has_figures(demo_dir: Path, tmp_path: P
                "--out", str(out))  # fmt: skip
     assert made.returncode == 0, made.stderr
     figures = {row[0]: row[1] for row in csv.reader(out.read_text(encoding="utf-8-sig").splitlines()) if len(row) == 2}
-    for name in ("contacts", "services_delivered", "surveys_answered", "satisfaction_rate", "complaints_received"):
+    for name in ("contacts", "services_delivered", "surveys_answered", "satisfaction_rate", "complaints_received",
+                 "calls_answered", "calls_abandoned"):  # fmt: skip
         assert float(figures[name]) > 0, name
     assert 0.6 < float(figures["satisfaction_rate"]) < 1
+    assert float(figures["calls_abandoned"]) < 0.15 * float(figures["calls_answered"])
+
+
+def test_every_phone_ticket_has_its_call_and_some_callers_wait_on_the_callback_desk(demo_dir: Path) -> None:
+    unlinked = "SELECT count(*) FROM tickets t WHERE t.channel = 'phone' AND NOT EXISTS "
+    assert scalar(demo_dir, unlinked + "(SELECT 1 FROM calls c WHERE c.ticket_id = t.id AND c.outcome = 'answered')") == 0
+    assert scalar(demo_dir, "SELECT count(*) FROM calls WHERE ticket_id IS NOT NULL AND resident_id IS NULL") == 0
+    waiting = run(demo_dir, "callbacks-desk", "list")
+    assert waiting.returncode == 0, waiting.stderr
+    assert len(waiting.stdout.splitlines()) == 3 and "abandoned" in waiting.stdout and "missed" in waiting.stdout
+    assert scalar(demo_dir, "SELECT count(*) FROM callback_entries WHERE status = 'done' AND done_at IS NULL") == 0
 
 
 def test_names_and_numbers_look_real(demo_dir: Path) -> None:
