@@ -294,7 +294,7 @@ def stand_down(session: Session, *, offer: Offer, settings: Settings) -> bool:
         _ended(session, ticket=ticket, settings=settings)
         return True
     ticket.provider, ticket.accepted_at, ticket.expected_at = None, None, None
-    move_ticket(session, ticket=ticket, to="dispatching", actor=Actor.system(), note=f"provider {provider.status}")
+    move_ticket(session, ticket=ticket, to="dispatching", actor=Actor.system())  # why: the offer_withdrawn event
     notify.reassigned(session, offer=offer, ticket=ticket)
     redispatch(session, ticket=ticket, settings=settings)
     return True
