@@ -233,6 +233,7 @@ def facts(session: Session, *, run: TrainingRun, scenario: Scenario) -> scoring.
         community=ticket.community.code if ticket.community else None,
         urgency=ticket.urgency,
         offers=len(offers),
+        trainee_offers=sum(o.actor == f"staff:{run.staff_id}" for o in offers),
         offers_after_decline=len(after),
         declined=len(declined),
         resident_told=bool(told),

@@ -34,6 +34,7 @@ class Facts:
     community: str | None = None
     urgency: str | None = None
     offers: int = 0  # offers made on the ticket
+    trainee_offers: int = 0  # of those, offers the trainee made (not the engine's automatic re-offers)
     offers_after_decline: int = 0  # offers made after a provider declined
     declined: int = 0
     resident_told: bool = False  # a text to the resident about the ticket left through the outbox
@@ -73,11 +74,16 @@ def score(scenario: Scenario, facts: Facts) -> tuple[int, list[Mark]]:
     mark("item", facts.item in scenario.items, value=facts.item, right=", ".join(scenario.items))
     mark("community", facts.community == scenario.community, value=facts.community, right=scenario.community)
     mark("urgency", facts.urgency == scenario.urgency, value=facts.urgency, right=scenario.urgency)
-    counts = {"offers": facts.offers, "declined": facts.declined, "after": facts.offers_after_decline}
-    if scenario.provider == "decline_first":  # the ticket must be offered again after the decline
-        mark("offer", facts.offers_after_decline > 0, **counts)
-    else:
-        mark("offer", facts.offers > 0, **counts)
+    counts = {
+        "offers": facts.offers,
+        "by_trainee": facts.trainee_offers,
+        "declined": facts.declined,
+        "after": facts.offers_after_decline,
+    }
+    # The points are for the trainee's own offer; after a decline the ticket must also have been
+    # offered again (by the engine at once, or by the trainee when nobody else was left).
+    again = scenario.provider != "decline_first" or facts.offers_after_decline > 0
+    mark("offer", facts.trainee_offers > 0 and again, **counts)
     mark("resident_told", facts.resident_told, told=facts.resident_told)
     total = sum(m.points for m in marks)
     return round(100 * total / sum(points for points, _ in CRITERIA.values())), marks

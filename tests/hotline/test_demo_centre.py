@@ -192,8 +192,11 @@ def test_the_centre_report_of_last_month_has_figures(demo_dir: Path, tmp_path: P
 
 
 def test_every_phone_ticket_has_its_call_and_some_callers_wait_on_the_callback_desk(demo_dir: Path) -> None:
-    unlinked = "SELECT count(*) FROM tickets t WHERE t.channel = 'phone' AND NOT EXISTS "
-    assert scalar(demo_dir, unlinked + "(SELECT 1 FROM calls c WHERE c.ticket_id = t.id AND c.outcome = 'answered')") == 0
+    unlinked = (
+        "SELECT count(*) FROM tickets t WHERE t.channel = 'phone' AND NOT EXISTS "
+        "(SELECT 1 FROM calls c WHERE c.ticket_id = t.id AND c.outcome = 'answered')"
+    )
+    assert scalar(demo_dir, unlinked) == 0
     assert scalar(demo_dir, "SELECT count(*) FROM calls WHERE ticket_id IS NOT NULL AND resident_id IS NULL") == 0
     waiting = run(demo_dir, "callbacks-desk", "list")
     assert waiting.returncode == 0, waiting.stderr

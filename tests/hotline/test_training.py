@@ -36,6 +36,7 @@ def test_a_perfect_call_scores_100_and_a_slow_wrong_one_much_less() -> None:
         community=LEAK.community,
         urgency="urgent",
         offers=1,
+        trainee_offers=1,
         resident_told=True,
     )
     assert scoring.score(LEAK, perfect)[0] == 100
@@ -64,9 +65,15 @@ def test_a_declined_offer_counts_only_when_the_ticket_is_offered_again() -> None
         urgency="normal",
         resident_told=True,
     )
-    stuck = scoring.score(DECLINES, scoring.Facts(**base, offers=1, declined=1))  # type: ignore[arg-type]
-    again = scoring.score(DECLINES, scoring.Facts(**base, offers=2, declined=1, offers_after_decline=1))  # type: ignore[arg-type]
+    stuck = scoring.score(DECLINES, scoring.Facts(**base, offers=1, trainee_offers=1, declined=1))  # type: ignore[arg-type]
+    again = scoring.score(
+        DECLINES,
+        scoring.Facts(**base, offers=2, trainee_offers=1, declined=1, offers_after_decline=1),  # type: ignore[arg-type]
+    )
     assert (stuck[0], again[0]) == (80, 100)
+    # the engine's re-offer alone earns nothing: the offer points are for the trainee's own offer
+    engine_only = scoring.Facts(**base, offers=2, trainee_offers=0, declined=1, offers_after_decline=1)  # type: ignore[arg-type]
+    assert scoring.score(DECLINES, engine_only)[0] == 80
 
 
 def test_readiness_needs_every_scenario_at_the_ready_score(db: Database) -> None:
