@@ -184,7 +184,7 @@ def create_api_key(
     if not name:
         raise InvalidInput("the key needs a --name")
     if role not in roles.BY_NAME:
-        raise InvalidInput(f"unknown role {role!r} (one of {', '.join(roles.NAMES)})")
+        raise InvalidInput(f"unknown role {role!r} (one of {', '.join(roles.KEY_NAMES)})")
     if not roles.may_grant(granter_role, role):
         raise Forbidden(f"a {granter_role} may not create a key with the role {role}")
     if session.scalar(select(ApiKey).where(ApiKey.name == name)) is not None:

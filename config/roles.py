@@ -1,7 +1,8 @@
 """Who may do what: one table, a role is a row.
 
-Pages, the JSON API and the CLI all ask ``allows(role, action)``; nothing else decides. A role
-added later (the ratings issue's read-only ``observer`` is already here) is one more row.
+Pages, the JSON API, Open311 and the CLI all ask ``allows(role, action)``; nothing else decides.
+A role added later (the ratings issue's read-only ``observer`` is already here) is one more row;
+``partner`` is a row for API keys only (``KEY_ONLY``), never a staff login.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ ACTIONS: dict[str, str] = {
     "users.manage": N_("Create and disable staff logins"),
     "apikeys.manage": N_("Create API keys"),
     "settings.manage": N_("Change settings"),
+    "open311.post": N_("Post residents' requests through Open311 (a partner's application)"),
 }
 
 _READ = frozenset({"console.view", "reports.view"})
@@ -54,6 +56,7 @@ _OPERATOR = frozenset(
         "provider.vet",  # paperwork; approving is a supervisor's decision
         "survey.record",
         "complaint.open",
+        "open311.post",
     }
 )
 _DISPATCHER = _OPERATOR | {"ticket.override", "ticket.escalate", "ticket.cancel", "ticket.reopen"}
@@ -83,8 +86,12 @@ TABLE: tuple[Role, ...] = (
     Role("supervisor", N_("Supervisor"), frozenset(_SUPERVISOR)),
     Role("admin", N_("Administrator"), frozenset(ACTIONS)),
 )
-BY_NAME = {role.name: role for role in TABLE}
-NAMES = tuple(role.name for role in TABLE)
+# Roles for API keys only, never a staff login: a partner's application (a district app, a
+# property company's system) may post residents' requests through Open311 and nothing else.
+KEY_ONLY: tuple[Role, ...] = (Role("partner", N_("Partner application"), frozenset({"open311.post"})),)
+BY_NAME = {role.name: role for role in (*KEY_ONLY, *TABLE)}
+NAMES = tuple(role.name for role in TABLE)  # staff roles
+KEY_NAMES = tuple(role.name for role in (*KEY_ONLY, *TABLE))  # what an API key may be given
 
 
 def allows(role: str, action: str) -> bool:

@@ -35,6 +35,12 @@ def _grantable(who: Principal, locale: str) -> list[tuple[str, str]]:
     return [(r.name, gettext(locale, r.label)) for r in roles.TABLE if roles.may_grant(who.role, r.name)]
 
 
+def _key_grantable(who: Principal, locale: str) -> list[tuple[str, str]]:
+    """A key may also be a partner's (Open311 posts only), a role no staff login has."""
+    extra = [(r.name, gettext(locale, r.label)) for r in roles.KEY_ONLY if roles.may_grant(who.role, r.name)]
+    return extra + _grantable(who, locale)
+
+
 def _users_page(
     request: Request, db: DatabaseDep, who: Principal, locale: str, *, error: str | None = None, status_code: int = 200
 ) -> HTMLResponse:
@@ -86,7 +92,7 @@ def _keys_page(
     done = request.query_params.get("done")
     context: dict[str, Any] = {
         "keys": keys,
-        "role_choices": _grantable(who, locale),
+        "role_choices": _key_grantable(who, locale),
         "secret": secret,
         "notice": gettext(locale, DONE[done]) if done in DONE and not error else None,
         "error": error,

@@ -18,6 +18,7 @@ from config.errors import Forbidden
 from hotline.cli_base import CliContext, acting, by_option, group, pass_cli, print_json
 
 ROLE_CHOICE = click.Choice(roles.NAMES)
+KEY_ROLE_CHOICE = click.Choice(roles.KEY_NAMES)
 
 
 def _granter(session: Session, by: str | None, action: str) -> tuple[str, str]:
@@ -128,7 +129,12 @@ def apikeys() -> None:
 
 @apikeys.command("create")
 @click.option("--name", required=True, help="What uses the key (e.g. 'street office reports').")
-@click.option("--role", required=True, type=ROLE_CHOICE, help="What the key may do (config.roles).")
+@click.option(
+    "--role",
+    required=True,
+    type=KEY_ROLE_CHOICE,
+    help="What the key may do (config.roles; partner: Open311 posts only).",
+)
 @by_option()
 @pass_cli
 def apikeys_create(cli: CliContext, name: str, role: str, by: str | None) -> None:

@@ -265,7 +265,7 @@ def _key_actor(session: Any, secret: str) -> Actor:
     key = logins.api_key_for(session, secret=secret)
     if key is None:
         raise Open311Error(403, "api_key is unknown or revoked")
-    if not roles.allows(key.role, "ticket.create"):
+    if not roles.allows(key.role, "open311.post"):
         raise Open311Error(403, f"this api_key's role ({key.role}) may not create requests")
     return Actor(f"apikey:{key.id}")
 

@@ -23,7 +23,9 @@ SPEC = {
         "provider.vet",
         "survey.record",
         "complaint.open",
+        "open311.post",
     },
+    "partner": {"open311.post"},  # an API key of a partner's application, never a staff login
 }
 SPEC["dispatcher"] = SPEC["operator"] | {"ticket.override", "ticket.escalate", "ticket.cancel", "ticket.reopen"}
 SPEC["supervisor"] = SPEC["dispatcher"] | {
@@ -38,7 +40,7 @@ SPEC["supervisor"] = SPEC["dispatcher"] | {
 SPEC["admin"] = set(roles.ACTIONS)
 
 
-@pytest.mark.parametrize("role", roles.NAMES)
+@pytest.mark.parametrize("role", roles.KEY_NAMES)
 @pytest.mark.parametrize("action", sorted(roles.ACTIONS))
 def test_every_role_for_every_action(role: str, action: str) -> None:
     assert roles.allows(role, action) == (action in SPEC[role])
@@ -53,6 +55,12 @@ def test_each_role_is_one_row_and_ranks_above_the_last() -> None:
         assert lower.can < higher.can
     assert roles.may_grant("admin", "supervisor") and not roles.may_grant("supervisor", "admin")
     assert not roles.may_grant("admin", "root")
+
+
+def test_the_partner_role_is_for_api_keys_only() -> None:
+    assert ("partner", *roles.NAMES) == roles.KEY_NAMES and "partner" not in roles.NAMES
+    assert roles.may_grant("admin", "partner") and roles.may_grant("operator", "partner")
+    assert not roles.may_grant("partner", "observer")
 
 
 def test_an_unknown_action_is_an_error_not_a_refusal() -> None:

@@ -37,9 +37,10 @@ def test_health_reports_a_failing_channel(db: Database, settings: Settings) -> N
 def test_api_docs_work_offline_for_staff_only(db: Database, settings: Settings) -> None:
     with TestClient(create_app(settings, db)) as client:
         assert client.get("/openapi.json").status_code == 401
-        assert client.get("/docs", headers={"accept": "text/html"}, follow_redirects=False).headers[
-            "location"
-        ] == "/login?next=/docs"
+        assert (
+            client.get("/docs", headers={"accept": "text/html"}, follow_redirects=False).headers["location"]
+            == "/login?next=/docs"
+        )
         log_in(client, db, settings, "observer")
         docs = client.get("/docs")
         assert docs.status_code == 200 and "/docs-assets/swagger-ui-bundle.js" in docs.text

@@ -14,7 +14,7 @@ from tests.console_support import log_in
 from tests.dispatch import scene
 from tests.twilio_support import AUTH_TOKEN, PUBLIC_URL, text
 
-EVIL = '<script>alert(1)</script>"onerror=alert(2) \'><img src=x onerror=alert(3)>'
+EVIL = "<script>alert(1)</script>\"onerror=alert(2) '><img src=x onerror=alert(3)>"
 
 
 def _inert(html: str) -> bool:

@@ -83,7 +83,7 @@ def api(settings: Settings, db: Database) -> Iterator[TestClient]:
 
 @pytest.fixture
 def key(cli) -> str:  # type: ignore[no-untyped-def]
-    return str(cli("apikeys", "create", "--name", "civic-app", "--role", "operator").stdout.strip().splitlines()[-1])
+    return str(cli("apikeys", "create", "--name", "civic-app", "--role", "partner").stdout.strip().splitlines()[-1])
 
 
 def both(api: TestClient, path: str, **params: str) -> tuple[Any, ElementTree.Element]:
@@ -337,8 +337,17 @@ def test_a_post_needs_a_valid_key_allowed_to_create_tickets(api: TestClient, cli
             response = api.post(f"{BASE}/requests.{fmt}", data={**body, "api_key": secret})
             assert response.status_code == 403, secret
             assert_spec_error(response, fmt, 403, mentions="api_key")
+    assert api.post(f"{BASE}/requests.json", data={**body, "api_key": key}).status_code == 200  # a partner's key
     cli("apikeys", "revoke", "civic-app")
     assert api.post(f"{BASE}/requests.json", data={**body, "api_key": key}).status_code == 403
+
+
+def test_a_partner_key_posts_through_open311_and_does_nothing_else(api: TestClient, cli, key: str) -> None:  # type: ignore[no-untyped-def]
+    bearer = {"Authorization": f"Bearer {key}"}
+    assert api.get("/api/v1/tickets", headers=bearer).status_code == 403
+    assert api.get("/", headers=bearer).status_code in (302, 303, 403)  # no console
+    refused = cli("users", "create", "--name", "app", "--role", "partner", "--password-stdin", input="x" * 12)
+    assert refused.exit_code != 0 and "partner" in refused.output  # a key's role, never a staff login
 
 
 def test_an_unknown_format_is_a_400(api: TestClient) -> None:
