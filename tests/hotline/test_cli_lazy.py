@@ -83,12 +83,14 @@ def test_read_commands_leave_the_web_app_scheduler_and_telephony_unloaded(cli_en
     env = {**os.environ, **cli_env}
     created = cli("ticket", "create", "--phone", "13800138000", "--item", "EH-UNLOCK", "--text", "锁在门外")
     number = created.stdout.strip()
-    for args in (["catalog", "list"], ["ticket", "list"], ["ticket", "show", number]):
+    reads = (["catalog", "list"], ["ticket", "list"], ["ticket", "show", number], ["residents", "show", "13800138000"])
+    for args in reads:
         loaded = _modules_after(args, env)
         assert "sqlalchemy" in loaded  # it did read the database
         assert not set(HEAVY) & loaded, f"hotline {' '.join(args)} imported {set(HEAVY) & loaded}"
-        # Babel (texts are not translated), argon2 (no password checked), the call log's models
-        unused = {"babel", "argon2", "hotline.voice.models"} & loaded
+        # Babel (texts are not translated), argon2 (no password checked), the call log's models, the
+        # personal-data export and erasure (every domain's data), the surveys
+        unused = {"babel", "argon2", "hotline.voice.models", "hotline.privacy", "callbacks"} & loaded
         assert not unused, f"hotline {' '.join(args)} imported {unused}"
 
 
