@@ -11,11 +11,10 @@ from __future__ import annotations
 import functools
 import io
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
+if TYPE_CHECKING:  # Babel is imported when a text is first translated: most CLI commands never do
+    from babel.support import NullTranslations
 
 LOCALES = ("zh_CN", "en")
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,6 +62,10 @@ def normalize_locale(locale: str | None) -> str:
 
 @functools.cache
 def translations(locale: str) -> NullTranslations:
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+    from babel.support import NullTranslations, Translations
+
     merged: NullTranslations | None = None
     for path in catalog_paths(normalize_locale(locale)):
         with path.open("rb") as fh:

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from typing import TYPE_CHECKING
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -19,16 +18,26 @@ from config import clock, roles
 from config.db import Base
 from config.errors import Conflict, InvalidInput, NotFound
 
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
 ROLES = roles.NAMES
 MIN_PASSWORD = 10
-_hasher = PasswordHasher()
+
+
+@functools.cache
+def _hasher() -> PasswordHasher:
+    """argon2's hasher, imported on first use (only logins and passwords need it)."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
 
 
 @functools.cache
 def _nobody() -> str:
     """Verified against when the name is unknown, so a wrong name costs as long as a wrong
     password. Made on first use: hashing at import would slow every CLI command."""
-    return _hasher.hash("not anybody's password")
+    return _hasher().hash("not anybody's password")
 
 
 class Staff(Base):
@@ -67,15 +76,17 @@ def create(session: Session, *, name: str, role: str, extension: str | None = No
 def set_password(staff: Staff, password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise InvalidInput(f"the password needs at least {MIN_PASSWORD} characters")
-    staff.password_hash = _hasher.hash(password)
+    staff.password_hash = _hasher().hash(password)
     staff.password_changed_at = clock.now()
 
 
 def password_matches(staff: Staff | None, password: str) -> bool:
     """Constant work whether or not the staff member exists or has a password."""
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     stored = staff.password_hash if staff is not None and staff.password_hash else _nobody()
     try:
-        ok = _hasher.verify(stored, password)
+        ok = _hasher().verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False
     return ok and staff is not None and staff.password_hash is not None

@@ -13,7 +13,7 @@ import sys
 import click
 
 from config.errors import HotlineError
-from hotline.cli_base import CliContext, HotlineGroup
+from hotline.cli_base import CliContext, HotlineGroup, pause_collector
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "apikeys": ("hotline.commands.users:apikeys", "Bearer tokens for the JSON API (/api/v1/)."),
@@ -91,6 +91,7 @@ def cli(ctx: click.Context) -> None:
 
 
 def main() -> None:
+    pause_collector()  # until the command's module is imported (HotlineGroup.get_command)
     try:
         cli.main(prog_name="hotline")
     except HotlineError as exc:  # raised while click was still parsing (e.g. settings)

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from config import areas as areas_mod
 from config import catalog as catalog_mod
 from hotline.cli_base import CliContext, group, pass_cli, print_json
 
@@ -87,6 +86,8 @@ def areas() -> None:
 @pass_cli
 def areas_list(cli: CliContext, as_json: bool) -> None:
     """Print districts, streets and communities with their codes."""
+    from config import areas as areas_mod  # `catalog list` need not map the areas
+
     with cli.db.read() as session:
         rows = [
             {

@@ -13,7 +13,6 @@ from dispatch import resident_edits
 from dispatch import residents as resident_service
 from dispatch.models import RESIDENT_TAGS, Resident
 from dispatch.schemas import ResidentRecordOut
-from hotline import privacy
 from hotline.cli_base import CliContext, acting, acting_member, by_option, group, pass_cli, print_json
 
 
@@ -39,6 +38,8 @@ def residents() -> None:
 @pass_cli
 def export(cli: CliContext, phone: str, who: str, reason: str | None, out: Path | None) -> None:
     """Everything held about the resident with PHONE, as JSON (docs/json.md)."""
+    from hotline import privacy  # every domain's personal data: show and tag need none of it
+
     e164 = cli.settings.normalize_phone(phone)
     with cli.db.transaction() as session:  # the export is audited in the same transaction
         actor = acting_member(session, who, "resident.data")[0].ref
@@ -59,6 +60,8 @@ def export(cli: CliContext, phone: str, who: str, reason: str | None, out: Path 
 @pass_cli
 def erase(cli: CliContext, phone: str, who: str, reason: str) -> None:
     """Anonymise now everything held about the resident with PHONE; tickets stay countable."""
+    from hotline import privacy
+
     e164 = cli.settings.normalize_phone(phone)
     with cli.db.transaction() as session:
         actor = acting_member(session, who, "resident.data")[0].ref

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from config import areas, catalog
@@ -10,9 +12,15 @@ from dispatch import residents, service
 from dispatch.schemas import TicketOut
 from dispatch.states import CHANNELS, STATUSES, URGENCIES, check_transition
 from hotline.cli_base import CliContext, acting, by_option, group, pass_cli, print_json
-from hotline.voice import service as voice_service
 from sms import service as sms_service
 from sms.schemas import MessageOut
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from config.staff import Staff
+    from dispatch.models import Ticket
+    from hotline.voice.models import Call
 
 DISPATCH_STEPS = {
     "offered": "reached by offering the job: hotline ticket offer NUMBER",
@@ -106,7 +114,7 @@ def create(
             operator=member,
         )
         number = ticket.number
-        call = voice_service.link_live_call(session, operator=member, ticket=ticket) if member else None
+        call = _link_live_call(session, member, ticket)
     if call is not None:
         click.echo(f"linked to call {call.id} (the call {by} is on)", err=True)
     if not created:
@@ -167,6 +175,16 @@ def show(cli: CliContext, number: str, as_json: bool) -> None:
     click.echo("\n".join(lines))
 
 
+def _link_live_call(session: Session, member: Staff | None, ticket: Ticket) -> Call | None:
+    """The call the staff member acting is on, linked to the ticket (none without ``--by``).
+    The call log's models are imported here: reading a ticket need not map and configure them."""
+    if member is None:
+        return None
+    from hotline.voice import service as voice_service
+
+    return voice_service.link_live_call(session, operator=member, ticket=ticket)
+
+
 def _dispatch_line(record: TicketOut) -> str:
     """``SLA at_risk, escalated to dispatcher; provider #2 南湖水电维修服务部 +86…; charged 80.00``."""
     parts = [f"SLA {record.sla_state}"]
@@ -215,7 +233,7 @@ def move(cli: CliContext, number: str, status: str, note: str | None, by: str | 
             event = ticket_row.events[-1]
         else:
             event = service.move_ticket(session, ticket=ticket_row, to=status, actor=actor, note=note)
-        call = voice_service.link_live_call(session, operator=member, ticket=ticket_row) if member else None
+        call = _link_live_call(session, member, ticket_row)
         click.echo(f"{ticket_row.number}: {event.from_status} -> {event.to_status}")
     if call is not None:
         click.echo(f"linked to call {call.id} (the call {by} is on)", err=True)

@@ -15,6 +15,7 @@ import pytest
 
 from hotline.cli import cli
 from hotline.cli_base import HotlineGroup, listed_help
+from tests.conftest import Cli
 
 REPO = Path(__file__).resolve().parents[2]
 HEAVY = (
@@ -78,9 +79,39 @@ def test_a_group_help_does_not_import_its_commands_from_other_modules() -> None:
     assert not {"hotline.commands.dispatching", "hotline.commands.messages", *HEAVY} & loaded
 
 
-def test_read_commands_leave_the_web_app_scheduler_and_telephony_unloaded(cli_env: dict[str, str]) -> None:
+def test_read_commands_leave_the_web_app_scheduler_and_telephony_unloaded(cli_env: dict[str, str], cli: Cli) -> None:
     env = {**os.environ, **cli_env}
-    for args in (["catalog", "list"], ["ticket", "list"]):
+    created = cli("ticket", "create", "--phone", "13800138000", "--item", "EH-UNLOCK", "--text", "锁在门外")
+    number = created.stdout.strip()
+    reads = (["catalog", "list"], ["ticket", "list"], ["ticket", "show", number], ["residents", "show", "13800138000"])
+    for args in reads:
         loaded = _modules_after(args, env)
         assert "sqlalchemy" in loaded  # it did read the database
         assert not set(HEAVY) & loaded, f"hotline {' '.join(args)} imported {set(HEAVY) & loaded}"
+        # Babel (texts are not translated), argon2 (no password checked), the call log's models, the
+        # personal-data export and erasure (every domain's data), the surveys
+        unused = {"babel", "argon2", "hotline.voice.models", "hotline.privacy", "callbacks"} & loaded
+        assert not unused, f"hotline {' '.join(args)} imported {unused}"
+
+
+def test_the_catalogue_is_read_without_the_other_models(cli_env: dict[str, str]) -> None:
+    """``catalog list`` maps the catalogue's two tables, not the areas, tickets or providers."""
+    loaded = _modules_after(["catalog", "list"], {**os.environ, **cli_env})
+    assert "config.catalog" in loaded
+    assert not {"config.areas", "config.staff", "dispatch", "providers", "sms"} & loaded
+
+
+def test_the_collector_is_off_while_a_command_starts_and_on_while_it_runs(cli_env: dict[str, str]) -> None:
+    """``hotline.cli.main`` pauses the cyclic collector until the command's module is imported,
+    then freezes what start-up built and turns it back on: a long command (serve, demo, report)
+    must not run without it."""
+    code = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print(gc.isenabled(), gc.get_freeze_count() > 0, file=sys.stderr))\n"
+        "sys.argv = ['hotline', 'catalog', 'list']\n"
+        "from hotline.cli import main\n"
+        "main()\n"
+    )
+    env = {**os.environ, **cli_env}
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, check=True)
+    assert result.stderr.strip().splitlines()[-1] == "True True"
