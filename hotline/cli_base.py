@@ -29,6 +29,15 @@ if TYPE_CHECKING:
     from config.staff import Actor, Staff
 
 
+def reader_gone() -> NoReturn:
+    """The reader of stdout went away (``hotline calls list | head``): stop quietly, as ``cat``
+    does, instead of an error about a pipe. Python's own advice: point stdout at /dev/null so the
+    interpreter's final flush cannot fail again, and exit 1."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(1)
+
+
 class CliContext:
     def __init__(self, overrides: dict[str, Any] | None = None) -> None:
         self.overrides = overrides or {}
@@ -129,6 +138,8 @@ class HotlineGroup(click.Group):
             fail(exc.message.replace("\n", "\n  ") if "\n" in exc.message else exc.message)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
+        except BrokenPipeError:
+            reader_gone()
         except Exception as exc:
             if os.environ.get("HOTLINE_DEBUG"):
                 raise

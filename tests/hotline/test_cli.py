@@ -177,3 +177,26 @@ def test_unmigrated_database_says_what_to_do(tmp_path) -> None:  # type: ignore[
     )
     assert result.exit_code == 2
     assert "run: hotline db upgrade" in result.stderr
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(cli, cli_env: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    """``hotline catalog list | head -1``: no error about a broken pipe, no traceback."""
+    import fcntl
+    import os
+    import subprocess
+    import sys
+
+    read_end, write_end = os.pipe()
+    fcntl.fcntl(write_end, 1031, 4096)  # F_SETPIPE_SZ: a small pipe, so the listing cannot fit in it
+    command = subprocess.Popen(
+        [sys.executable, "-m", "hotline", "catalog", "list"],
+        stdout=write_end,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **cli_env},
+    )
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as reader:
+        first = reader.read(200)  # like head: read a little, then go away
+    _, stderr = command.communicate(timeout=120)
+    assert first and command.returncode in (0, 1)
+    assert stderr.decode() == ""
