@@ -33,12 +33,15 @@ templates = Environment(
 )
 
 
-def get_settings(request: Request) -> Settings:
+# The dependencies that only read the request are ``async def``: FastAPI runs a plain ``def``
+# dependency in its thread pool, and each hop there costs a thread switch (under CPU load, a wait
+# for the scheduler) for what takes microseconds.
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
 
@@ -72,7 +75,11 @@ def request_locale(request: Request) -> str:
     return request.app.state.settings.locale
 
 
-LocaleDep = Annotated[str, Depends(request_locale)]
+async def _locale(request: Request) -> str:
+    return request_locale(request)
+
+
+LocaleDep = Annotated[str, Depends(_locale)]
 
 
 def render(request: Request, name: str, context: dict[str, Any], *, status_code: int = 200) -> HTMLResponse:

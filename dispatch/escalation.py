@@ -14,6 +14,7 @@ the same way everywhere (CLI, JSON, console); ``watch`` records the marks once e
 from __future__ import annotations
 
 import datetime as dt
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -115,13 +116,29 @@ def alert(session: Session, *, ticket: Ticket, settings: Settings) -> None:
         )
 
 
-def at_risk_from(ticket: Ticket, share: float) -> dt.datetime | None:
+class SlaClock(Protocol):
+    """What the SLA state is computed from: a ``Ticket``, or the queue's row of one
+    (``dispatch.queue.QueueTicket``, read as plain columns)."""
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def created_at(self) -> dt.datetime: ...
+    @property
+    def due_at(self) -> dt.datetime | None: ...
+    @property
+    def accepted_at(self) -> dt.datetime | None: ...
+    @property
+    def sla_flag(self) -> int: ...
+
+
+def at_risk_from(ticket: SlaClock, share: float) -> dt.datetime | None:
     if ticket.due_at is None:
         return None
     return ticket.created_at + (ticket.due_at - ticket.created_at) * share
 
 
-def sla_state(ticket: Ticket, *, share: float = 0.8, at: dt.datetime | None = None) -> str:
+def sla_state(ticket: SlaClock, *, share: float = 0.8, at: dt.datetime | None = None) -> str:
     """``ok``, ``at_risk`` or ``breached``: the response clock stops at the acceptance."""
     if ticket.due_at is None:
         return "ok"

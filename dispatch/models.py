@@ -99,6 +99,16 @@ class Ticket(Base):
         Index("ix_tickets_resident_item_status", "resident_id", "item_id", "status"),
         Index("ix_tickets_status_due_at", "status", "due_at"),
         Index("ix_tickets_queue", *(text(f"({key})") for key in queue_keys()), "due_at", "created_at", "id"),
+        # The queue filtered by one status, in the same order (migration 0972): "new" can be most of
+        # the open tickets, which the status index above would have the database sort.
+        Index(
+            "ix_tickets_queue_status",
+            "status",
+            *(text(f"({key})") for key in queue_keys()[1:]),
+            "due_at",
+            "created_at",
+            "id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

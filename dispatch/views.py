@@ -8,8 +8,11 @@ Residents' phones are shown in full only to roles allowed ``resident.phone``, ma
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import functools
 import json
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -25,7 +28,7 @@ from config.catalog import Category
 from config.events import EventBus
 from config.i18n import gettext
 from config.staff import Staff
-from config.web import DatabaseDep, LocaleDep, ReadSession, SettingsDep, render
+from config.web import DatabaseDep, LocaleDep, SettingsDep, render
 from dispatch import queue
 from dispatch.service import TOPIC
 from dispatch.states import CHANNEL_LABELS, CHANNELS, LABELS, OPEN_STATUSES, STATUSES, URGENCY_LABELS
@@ -36,7 +39,7 @@ POLL_SECONDS = 1.0  # the stream looks at the database this often (changes made 
 KEEPALIVE_SECONDS = 15.0
 
 
-def _filters(
+async def _filters(  # async: no thread-pool hop for parsing (config.web)
     status: str | None = None,
     category: str | None = None,
     area: str | None = None,
@@ -59,27 +62,72 @@ def _filters(
 Filters = Annotated[queue.QueueFilters, Depends(_filters)]
 
 
-def _rows(found: queue.QueuePage, who: Principal, locale: str) -> list[dict[str, Any]]:
+@dataclass(slots=True)
+class ShownRow:
+    """One line of the queue as the template shows it (attributes, not a dict: Jinja tries an
+    attribute first, and a dict's key costs it a failed lookup each)."""
+
+    number: str
+    created_at: dt.datetime
+    channel: str
+    item: str | None
+    community: str | None
+    phone: str
+    urgency: str
+    urgency_code: str
+    status: str
+    status_code: str
+    description: str
+    sla: str
+    minutes_left: int | None
+    operator: str | None
+
+
+@functools.cache
+def _labels(locale: str) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """Channels, urgencies and statuses in ``locale`` (the catalogues are read once per process)."""
+    return (
+        {code: gettext(locale, label) for code, label in CHANNEL_LABELS.items()},
+        {code: gettext(locale, label) for code, label in URGENCY_LABELS.items()},
+        {code: gettext(locale, label) for code, label in LABELS.items()},
+    )
+
+
+def _rows(found: queue.QueuePage, who: Principal, locale: str) -> list[ShownRow]:
     full = who.can("resident.phone")
-    return [
-        {
-            "number": r.ticket.number,
-            "created_at": r.ticket.created_at,
-            "channel": gettext(locale, CHANNEL_LABELS[r.ticket.channel]),
-            "item": r.ticket.item.name(locale) if r.ticket.item else None,
-            "community": r.ticket.community.name(locale) if r.ticket.community else None,
-            "phone": r.ticket.resident.phone if full else phones.masked(r.ticket.resident.phone),
-            "urgency": gettext(locale, URGENCY_LABELS[r.ticket.urgency]),
-            "urgency_code": r.ticket.urgency,
-            "status": gettext(locale, LABELS[r.ticket.status]),
-            "status_code": r.ticket.status,
-            "description": r.ticket.description,
-            "sla": r.sla,
-            "minutes_left": r.minutes_left,
-            "operator": r.ticket.operator.name if r.ticket.operator else None,
-        }
-        for r in found.rows
-    ]
+    channels, urgencies, statuses = _labels(locale)
+    shown = []
+    for r in found.rows:
+        t = r.ticket
+        shown.append(
+            ShownRow(
+                number=t.number,
+                created_at=t.created_at,
+                channel=channels[t.channel],
+                item=t.item_name(locale),
+                community=t.community_name(locale),
+                phone=t.phone if full else phones.masked(t.phone),
+                urgency=urgencies[t.urgency],
+                urgency_code=t.urgency,
+                status=statuses[t.status],
+                status_code=t.status,
+                description=t.description,
+                sla=r.sla,
+                minutes_left=r.minutes_left,
+                operator=t.operator,
+            )
+        )
+    return shown
+
+
+# The choices' statements, built once (see queue._SHOWN).
+_OPERATORS = select(Staff.id, Staff.name).where(Staff.active.is_(True)).order_by(Staff.name)
+_CATEGORIES = select(Category.code, Category.name_zh, Category.name_en).order_by(Category.position)
+_PLACES = (
+    select(Area.code, Area.name_zh, Area.name_en, Area.level)
+    .where(Area.level.in_(("street", "community")))
+    .order_by(Area.position)
+)
 
 
 def _choices(session: Session, locale: str) -> dict[str, Any]:
@@ -90,13 +138,9 @@ def _choices(session: Session, locale: str) -> dict[str, Any]:
     def named(zh: str, en: str) -> str:
         return en if english else zh
 
-    operators = session.execute(select(Staff.id, Staff.name).where(Staff.active.is_(True)).order_by(Staff.name))
-    categories = session.execute(select(Category.code, Category.name_zh, Category.name_en).order_by(Category.position))
-    places = session.execute(
-        select(Area.code, Area.name_zh, Area.name_en, Area.level)
-        .where(Area.level.in_(("street", "community")))
-        .order_by(Area.position)
-    )
+    operators = session.execute(_OPERATORS)
+    categories = session.execute(_CATEGORIES)
+    places = session.execute(_PLACES)
     return {
         "status_choices": [(code, gettext(locale, LABELS[code])) for code in STATUSES if code in OPEN_STATUSES],
         "category_choices": [(code, named(zh, en)) for code, zh, en in categories],
@@ -110,19 +154,25 @@ def _choices(session: Session, locale: str) -> dict[str, Any]:
 
 @router.get("/", response_class=HTMLResponse)
 def queue_page(
-    request: Request, session: ReadSession, settings: SettingsDep, locale: LocaleDep, who: Viewer, filters: Filters
+    request: Request, db: DatabaseDep, settings: SettingsDep, locale: LocaleDep, who: Viewer, filters: Filters
 ) -> HTMLResponse:
-    found = queue.open_queue(session, settings=settings, filters=filters)
-    context = {"found": found, "rows": _rows(found, who, locale), "filters": filters, **_choices(session, locale)}
+    # The read session is opened here, not by a dependency: a generator dependency costs two
+    # more thread-pool hops (its start and its end) on the console's most requested page.
+    with db.read() as session:
+        found = queue.open_queue(session, settings=settings, filters=filters)
+        choices = _choices(session, locale)
+    context = {"found": found, "rows": _rows(found, who, locale), "filters": filters, **choices}
     return render(request, "dispatch/queue.html", context)
 
 
 @router.get("/queue/rows", response_class=HTMLResponse)
 def queue_rows(
-    request: Request, session: ReadSession, settings: SettingsDep, locale: LocaleDep, who: Viewer, filters: Filters
+    request: Request, db: DatabaseDep, settings: SettingsDep, locale: LocaleDep, who: Viewer, filters: Filters
 ) -> HTMLResponse:
-    """The table body and the counts, for the page's refresh after an event."""
-    found = queue.open_queue(session, settings=settings, filters=filters)
+    """The table body and the counts, for the page's refresh after an event (every console
+    refetches it after each change: its read session is opened here, as the page's)."""
+    with db.read() as session:
+        found = queue.open_queue(session, settings=settings, filters=filters)
     return render(request, "dispatch/_queue_rows.html", {"found": found, "rows": _rows(found, who, locale)})
 
 

@@ -102,9 +102,41 @@ def test_pages_of_fifty(db: Database, settings: Settings) -> None:
         assert beyond.page == 2
 
 
-def test_a_page_is_read_from_the_queue_index_in_order_not_sorted(db: Database, settings: Settings) -> None:
+def test_a_search_pages_as_the_queue_does(db: Database, settings: Settings) -> None:
+    """A search is read in one pass (count and order together): its pages are the queue's order
+    cut in fifties, the same as the whole queue's when every ticket matches."""
+    with db.transaction() as session:
+        for n in range(queue.PAGE_SIZE + 3):
+            urgency = "emergency" if n % 7 == 0 else "normal"
+            factories.ticket(session, settings, text=f"Leak no. {n}", phone=f"+86138000{n:05d}", urgency=urgency)
+        factories.ticket(session, settings, text="a broken window", phone="+8613900000001")
+
+    def pages(**filters: Any) -> list[queue.QueuePage]:
+        with db.read() as session:
+            return [
+                queue.open_queue(session, settings=settings, filters=queue.QueueFilters(page=page, **filters))
+                for page in (1, 2, 9)
+            ]
+
+    first, second, beyond = pages(q="leak")
+    assert (first.total, first.pages, len(first.rows), len(second.rows)) == (53, 2, 50, 3)
+    assert beyond.page == 2 and _numbers(beyond) == _numbers(second)
+    everything = [number for page in pages()[:2] for number in _numbers(page)]
+    assert _numbers(first) + _numbers(second) == [n for n in everything if n in set(_numbers(first) + _numbers(second))]
+    assert len(everything) == 54 and not pages(q="LEAK window")[0].rows
+
+
+@pytest.mark.parametrize(
+    ("filters", "index"),
+    [(queue.QueueFilters(page=1), "ix_tickets_queue"), (queue.QueueFilters(status="new"), "ix_tickets_queue_status")],
+    ids=["open", "one-status"],
+)
+def test_a_page_is_read_from_the_queue_index_in_order_not_sorted(
+    db: Database, settings: Settings, filters: queue.QueueFilters, index: str
+) -> None:
     """The page's cost must not grow with the open tickets: the database walks ``ix_tickets_queue``
-    and stops after the page. Checked by the query plan (SQLite; PostgreSQL plans by statistics)."""
+    (or, for one status, ``ix_tickets_queue_status``) and stops after the page. Checked by the
+    query plan (SQLite; PostgreSQL plans by statistics)."""
     if db.engine.dialect.name != "sqlite":
         pytest.skip("the plan is checked on SQLite, whose planner does not depend on table statistics")
     statements: list[tuple[str, Any]] = []
@@ -118,10 +150,10 @@ def test_a_page_is_read_from_the_queue_index_in_order_not_sorted(db: Database, s
     event.listen(db.engine, "before_cursor_execute", keep)
     try:
         with db.read() as session:
-            assert len(queue.open_queue(session, settings=settings, filters=queue.QueueFilters(page=1)).rows) == 3
+            assert len(queue.open_queue(session, settings=settings, filters=filters).rows) == 3
     finally:
         event.remove(db.engine, "before_cursor_execute", keep)
     statement, parameters = next((s, p) for s, p in statements if "ORDER BY" in s and "LIMIT" in s)
     with db.engine.connect() as connection:
         plan = " | ".join(row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters))
-    assert "ix_tickets_queue" in plan and "TEMP B-TREE" not in plan, plan
+    assert f"USING INDEX {index} " in plan and "TEMP B-TREE" not in plan, plan

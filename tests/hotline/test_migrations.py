@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 
 from alembic.autogenerate import compare_metadata
@@ -15,7 +16,10 @@ from dispatch.states import OPEN_STATUSES
 from hotline import db as migrations
 from hotline.models import metadata
 
-EXPRESSION_INDEXES = {"ix_tickets_queue"}  # reflection cannot compare them: checked by their SQL below
+EXPRESSION_INDEXES = {
+    "ix_tickets_queue",
+    "ix_tickets_queue_status",
+}  # reflection cannot compare them: checked by their SQL below
 
 
 def _compared(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
@@ -46,6 +50,24 @@ def test_the_queue_index_is_the_queue_order(db: Database) -> None:
             assert f"'{status}'" in flat
         assert key.split(" WHEN ")[1].split(" ")[0] in flat
     assert flat.count("case when") == 3
+
+
+def test_the_status_queue_index_is_the_queue_order_within_a_status(db: Database) -> None:
+    """``ix_tickets_queue_status``: the status, then the queue's keys but the first (migration 0972)."""
+    with db.engine.connect() as connection:
+        if db.engine.dialect.name == "sqlite":
+            sql = connection.scalar(text("SELECT sql FROM sqlite_master WHERE name = 'ix_tickets_queue_status'"))
+        else:
+            sql = connection.scalar(text("SELECT pg_get_indexdef('ix_tickets_queue_status'::regclass)"))
+    assert sql is not None
+
+    def flat(sql: str) -> str:
+        for noise in ("::text", '"', "(", ")", ","):
+            sql = sql.replace(noise, " ")
+        return " ".join(sql.split()).lower()
+
+    columns = re.sub(r"^.* on (public\.)?tickets (using btree )?", "", flat(sql))
+    assert columns == flat(" ".join(["status", *queue_keys()[1:], "due_at", "created_at", "id"]))
 
 
 def test_the_database_is_at_every_head(db: Database) -> None:
