@@ -3,9 +3,13 @@ over the ledger for the same month, measured in the same run.
 
     .venv/bin/python bench/reports.py [--scale 1.0] [--url postgresql+psycopg://...] [--keep PATH]
 
-At scale 1: 1,000,000 tickets and 3,000,000 ledger facts over 12 months, 500 providers (bulk Core
-inserts on SQLite, COPY on PostgreSQL; never the ORM). Free disk is checked first. Prints the
-seconds of each step and the ratios (target: report and review each within 3x the floor)."""
+At scale 1: 1,000,000 tickets and 3,000,000 ledger facts over 12 months, 500 providers, generated in
+about a minute on a shared 2-CPU machine (tuples through the driver's ``executemany`` on SQLite,
+COPY on PostgreSQL, never the ORM; indexes, and on PostgreSQL constraints, built after the load).
+Free disk is checked first: about 1.15 GB at scale 1 for SQLite (the database itself: no journal
+while loading, index sorts in memory), plus about 1 GB of memory while loading; a PostgreSQL
+database grows by about as much on its server (not checked from here). Prints the seconds of each
+step and the ratios (target: report and review each within 3x the floor)."""
 
 from __future__ import annotations
 
@@ -29,12 +33,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import select, text
+from sqlalchemy.schema import CreateIndex
 
 from config import areas, catalog, periods
 from config.db import Database
 from config.settings import load_settings
 from dispatch.models import Resident
 from hotline import db as migrations
+from hotline.models import metadata
 from hotline.reports import figures
 from providers import reviews
 from providers.models import Provider, ProviderItem
@@ -42,7 +48,7 @@ from providers.models import Provider, ProviderItem
 console = Console()
 PROVIDERS = 500
 TICKETS = 1_000_000
-BYTES_PER_TICKET = 1_100  # measured: ticket + 3 facts with their indexes, SQLite
+BYTES_PER_TICKET = 1_100  # measured: ticket + 3 facts with their indexes (SQLite 1.12 GB, PostgreSQL 1.1 GB)
 END = dt.datetime(2026, 10, 31, 16, tzinfo=dt.UTC)  # 2026-11-01 00:00 Shanghai
 START = END - dt.timedelta(days=365)
 CHUNK = 50_000
@@ -286,6 +292,7 @@ class _Bulk:
 
     def __init__(self, db: Database) -> None:
         self.sqlite = db.engine.dialect.name == "sqlite"
+        self.dialect = db.engine.dialect
         db.engine.dispose()  # SQLite leaves WAL only with no other connection open
         self.raw = db.engine.raw_connection()
         setup = (
@@ -359,7 +366,13 @@ class _Bulk:
                 f"SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ({marks}) "
                 "AND indexdef NOT LIKE 'CREATE UNIQUE%%'"
             )
-            indexes = list(cursor.fetchall())
+            # Built from the models, not from pg_indexes: PostgreSQL deparses an expression index
+            # (ix_tickets_queue) into text that parses back into a different expression.
+            models = {i.name: i for t in tables for i in metadata.tables[t].indexes}
+            indexes = [
+                (name, str(CreateIndex(models[name]).compile(dialect=self.dialect)) if name in models else ddl)
+                for name, ddl in cursor.fetchall()
+            ]
             cursor.execute(  # unique ones first: the foreign keys are added back last
                 "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
                 f"WHERE conrelid::regclass::text IN ({marks}) AND contype IN ('u', 'f') ORDER BY contype DESC, conname"
@@ -398,7 +411,10 @@ def main() -> None:
     target = Path(args.keep) if args.keep else workdir / "bench.db"
     need = int(BYTES_PER_TICKET * TICKETS * args.scale) + 50_000_000
     free = shutil.disk_usage(target.parent if args.keep else workdir).free
-    console.print(f"disk: needs about {need / 1e9:.2f} GB (SQLite), {free / 1e9:.1f} GB free")
+    if args.url:
+        console.print(f"disk: the database grows by about {need / 1e9:.2f} GB on its server (not checked from here)")
+    else:
+        console.print(f"disk: needs about {need / 1e9:.2f} GB (SQLite), {free / 1e9:.1f} GB free")
     if not args.url and free < need * 1.2:
         console.print(f"[red]not enough free disk for scale {args.scale}: need {need / 1e9:.2f} GB[/red]")
         sys.exit(2)
