@@ -469,8 +469,7 @@ def main() -> None:
         console.print(table)
     finally:
         db.dispose()
-        if not args.keep:
-            shutil.rmtree(workdir, ignore_errors=True)
+        shutil.rmtree(workdir, ignore_errors=True)  # with --keep the database is elsewhere: empty
 
 
 def reviews_providers(session: Any) -> list[int]:
