@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -151,6 +151,8 @@ def centre_mean(session: Session, *, since: dt.datetime, until: dt.datetime) -> 
     return round(float(value), 3) if value is not None else None
 
 
+# The kinds behind a record's rating and completed jobs (a report's "last period" column).
+SATISFACTION_KINDS = frozenset({"survey_score", "completed_on_time", "completed_late"})
 Counts = dict[str, tuple[int, float, int, int, float]]  # kind -> count, sum, recent, satisfied, squares
 _EMPTY = (0, 0.0, 0, 0, 0.0)
 
@@ -227,9 +229,12 @@ def records(
     at: dt.datetime | None = None,
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
+    kinds: Collection[str] | None = None,
 ) -> dict[int, Record]:
     """Each provider's record at ``at`` over the year before it (one grouped query over the ledger's
-    provider/time index), or over [since, until) when a review or report names a period."""
+    provider/time index), or over [since, until) when a review or report names a period.
+    ``kinds``: count only these kinds of fact (a report's comparison column needs only
+    ``SATISFACTION_KINDS``); the figures of the other kinds are then zero, not read."""
     ids = sorted(set(provider_ids))
     if not ids:
         return {}
@@ -240,6 +245,8 @@ def records(
     else:
         window = (LedgerEntry.at >= (since or at - HISTORY), LedgerEntry.at <= at)
         recent_from = at - RECENT
+    if kinds is not None:
+        window = (*window, LedgerEntry.kind.in_(sorted(kinds)))
     counts = _aggregate(session, ids, window, recent_from)
     return {pid: _record(pid, counts.get(pid, {}), prior_mean, prior_weight) for pid in ids}
 

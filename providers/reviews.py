@@ -12,7 +12,7 @@ are recomputed, decided ones are left as they were decided.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -163,10 +163,15 @@ def figures(record: ratings.Record) -> dict[str, Any]:
 
 
 def period_records(
-    session: Session, *, period: Period, provider_ids: Sequence[int], settings: Settings
+    session: Session,
+    *,
+    period: Period,
+    provider_ids: Sequence[int],
+    settings: Settings,
+    kinds: Collection[str] | None = None,
 ) -> dict[int, ratings.Record]:
     """Each provider's record over the period, satisfaction shrunk towards the centre's mean score
-    in that period (the configured prior when nobody was surveyed)."""
+    in that period (the configured prior when nobody was surveyed); ``kinds`` as ``ratings.records``."""
     prior = ratings.centre_mean(session, since=period.start, until=period.end)
     return ratings.records(
         session,
@@ -175,6 +180,7 @@ def period_records(
         prior_weight=settings.reviews.prior_weight,
         since=period.start,
         until=period.end,
+        kinds=kinds,
     )
 
 

@@ -28,7 +28,7 @@ from config.periods import Period
 from config.settings import Settings
 from dispatch.models import Ticket
 from hotline.voice.models import Call
-from providers import reviews
+from providers import ratings, reviews
 from providers.models import LedgerEntry, Provider, ProviderItem, ProviderReview
 from providers.states import KIND_LABELS, LABELS
 
@@ -292,7 +292,10 @@ def providers(session: Session, *, period: Period, settings: Settings, locale: s
     )
     ids = [p.id for p in working]
     this = reviews.period_records(session, period=period, provider_ids=ids, settings=settings)
-    last = reviews.period_records(session, period=previous, provider_ids=ids, settings=settings)
+    # the last period is only compared by rating and completed jobs: only their facts are read
+    last = reviews.period_records(
+        session, period=previous, provider_ids=ids, settings=settings, kinds=ratings.SATISFACTION_KINDS
+    )
     stored = {
         provider_id: (proposal, rule, decision)
         for provider_id, proposal, rule, decision in session.execute(

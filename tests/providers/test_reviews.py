@@ -232,3 +232,22 @@ def test_the_scheduled_pass_reviews_the_last_whole_period(db: Database, settings
     with db.read() as session:
         (row,) = reviews.list_reviews(session, provider_id=p.id)
         assert (row.period, row.proposal) == ("2026-10", "warn")
+
+
+def test_a_record_of_the_satisfaction_kinds_alone_has_the_full_records_rating_and_jobs(
+    db: Database, settings: Settings
+) -> None:
+    """The providers report compares with last period by rating and completed jobs only, and reads
+    only those facts: the figures it shows must be the full record's."""
+    with db.transaction() as session:
+        provider = builders.provider(session, settings)
+        history(session, provider, "2026-09", jobs=30, scores=[5, 4, 2, 5, 3], complaints=4, late=6, timed_out=7)
+        period = _period(settings, "2026-09")
+        full = reviews.period_records(session, period=period, provider_ids=[provider.id], settings=settings)
+        narrow = reviews.period_records(
+            session, period=period, provider_ids=[provider.id], settings=settings, kinds=ratings.SATISFACTION_KINDS
+        )
+    a, b = full[provider.id], narrow[provider.id]
+    assert (b.rating, b.surveys, b.completed, b.on_time) == (a.rating, a.surveys, a.completed, a.on_time)
+    assert (a.surveys, a.completed, a.on_time) == (5, 30, 24)
+    assert (a.offers, a.complaints, a.timed_out) == (37, 4, 7) and (b.offers, b.complaints, b.timed_out) == (0, 0, 0)
