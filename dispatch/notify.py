@@ -74,6 +74,12 @@ def _resident_quiet(ticket: Ticket) -> bool:
     return ticket.urgency == "normal"
 
 
+def _tell_resident(session: Session, *, ticket: Ticket, body: str, purpose: str, key: str) -> None:
+    """A text to the ticket's resident, held through their quiet hours unless the ticket is urgent."""
+    _send(session, to=ticket.resident.phone, body=body, purpose=purpose, ticket=ticket, key=key,
+          quiet=_resident_quiet(ticket))  # fmt: skip
+
+
 def offer(session: Session, *, offer: Offer, ticket: Ticket, settings: Settings) -> None:
     provider, item = offer.provider, ticket.item
     assert item is not None
@@ -149,14 +155,8 @@ def accepted(session: Session, *, offer: Offer, ticket: Ticket, settings: Settin
         deadline=_clock(ticket.expected_at, settings),
         price=price_text(item, rlocale),
     )
-    _send(
-        session,
-        to=resident.phone,
-        body=body,
-        purpose="dispatched",
-        ticket=ticket,
-        key=f"ticket:{ticket.number}:dispatched:{offer.id}",
-        quiet=_resident_quiet(ticket),
+    _tell_resident(
+        session, ticket=ticket, body=body, purpose="dispatched", key=f"ticket:{ticket.number}:dispatched:{offer.id}"
     )
 
 
@@ -171,14 +171,8 @@ def reassigned(session: Session, *, offer: Offer, ticket: Ticket) -> None:
         number=ticket.number,
         provider=offer.provider.name(resident.language),
     )
-    _send(
-        session,
-        to=resident.phone,
-        body=body,
-        purpose="reassigned",
-        ticket=ticket,
-        key=f"ticket:{ticket.number}:reassigned:{offer.id}",
-        quiet=_resident_quiet(ticket),
+    _tell_resident(
+        session, ticket=ticket, body=body, purpose="reassigned", key=f"ticket:{ticket.number}:reassigned:{offer.id}"
     )
 
 
@@ -196,15 +190,7 @@ def delayed(session: Session, *, ticket: Ticket, settings: Settings) -> None:
         "text you as soon as someone is assigned. In an emergency call 110 or 120.",
         number=ticket.number,
     )
-    _send(
-        session,
-        to=resident.phone,
-        body=body,
-        purpose="delayed",
-        ticket=ticket,
-        key=f"ticket:{ticket.number}:delayed",
-        quiet=_resident_quiet(ticket),
-    )
+    _tell_resident(session, ticket=ticket, body=body, purpose="delayed", key=f"ticket:{ticket.number}:delayed")
 
 
 def duty(session: Session, *, phone: str, ticket: Ticket, settings: Settings, what: str, key: str) -> None:
