@@ -4,7 +4,6 @@ texts 接 and 完成 through the real intake, on Friday 2026-11-20 at 10:00 in S
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 from sqlalchemy import select
 
@@ -15,9 +14,7 @@ from config.db import Database
 from config.settings import Settings
 from config.staff import Actor
 from dispatch import offers, residents
-from hotline import intake
 from providers.models import Provider
-from sms import flows
 from sms.models import OutboundMessage
 from tests.dispatch import scene
 from tests.dispatch.scene import COMMUNITY, NOW, PLUMBERS, RESIDENT
@@ -29,10 +26,7 @@ def at(hours: float) -> dt.datetime:
     return NOW + dt.timedelta(hours=hours)
 
 
-def says(db: Database, settings: Settings, phone: str, body: str) -> str:
-    """A text through the real intake (store, route, answer, commit), as the webhook runs it."""
-    text = flows.IncomingText(f"SM{uuid.uuid4().hex}", phone, "+8657396345", body)
-    return flows.receive(db, text, intake.router_for(settings), settings) or ""
+says = scene.says  # the texts go through the real intake
 
 
 def completed_job(

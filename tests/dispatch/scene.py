@@ -4,17 +4,21 @@ plumbers who may fix it. Times are a Friday morning in Shanghai unless a test mo
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config import areas, catalog
+from config.db import Database
 from config.settings import Settings
 from config.staff import Actor
 from dispatch import residents, service
 from dispatch.models import Offer, Ticket
+from hotline import intake
 from providers.models import LedgerEntry, Provider
+from sms import flows
 from sms.models import OutboundMessage
 from tests.providers import builders
 from tests.providers.builders import WORKDAY_MORNING
@@ -82,3 +86,9 @@ def facts(session: Session, provider_id: int) -> list[tuple[str, float | None]]:
 
 def later(minutes: float) -> dt.datetime:
     return NOW + dt.timedelta(minutes=minutes)
+
+
+def says(db: Database, settings: Settings, phone: str, body: str) -> str:
+    """A text through the real intake (store, route, answer, commit), as the webhook runs it."""
+    text = flows.IncomingText(f"SM{uuid.uuid4().hex}", phone, "+8657396345", body)
+    return flows.receive(db, text, intake.router_for(settings), settings) or ""

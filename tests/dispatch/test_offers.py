@@ -3,7 +3,6 @@ candidate after a decline or a timeout, escalation, the resident kept informed, 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from decimal import Decimal
 
@@ -17,9 +16,8 @@ from config.settings import Settings
 from config.staff import Actor
 from dispatch import answers, lifecycle, offers
 from dispatch.models import TicketEvent
-from hotline import intake, scheduler
+from hotline import scheduler
 from providers import service as provider_service
-from sms import flows
 from tests.dispatch import scene
 from tests.dispatch.scene import NOW, PLUMBERS, RESIDENT
 from tests.providers import builders
@@ -31,10 +29,7 @@ def friday_morning() -> Iterator[None]:
         yield
 
 
-def says(db: Database, settings: Settings, phone: str, body: str) -> str:
-    """A text through the real intake (store, route, answer, commit), as the webhook runs it."""
-    text = flows.IncomingText(f"SM{uuid.uuid4().hex}", phone, "+8657396345", body)
-    return flows.receive(db, text, intake.router_for(settings), settings) or ""
+says = scene.says  # the texts go through the real intake
 
 
 def two_plumbers_and_a_leak(db: Database, settings: Settings, **leak: object) -> str:

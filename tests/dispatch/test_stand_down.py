@@ -4,7 +4,6 @@ candidate (the resident hears when someone had been announced). A job in service
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -14,9 +13,8 @@ from config.db import Database
 from config.settings import Settings
 from config.staff import Actor
 from dispatch import jobs, offers
-from hotline import intake, scheduler
+from hotline import scheduler
 from providers import service as provider_service
-from sms import flows
 from tests.dispatch import scene
 from tests.dispatch.scene import NOW, PLUMBERS, RESIDENT
 
@@ -27,9 +25,7 @@ def friday_morning() -> Iterator[None]:
         yield
 
 
-def says(db: Database, settings: Settings, phone: str, body: str) -> str:
-    text = flows.IncomingText(f"SM{uuid.uuid4().hex}", phone, "+8657396345", body)
-    return flows.receive(db, text, intake.router_for(settings), settings) or ""
+says = scene.says
 
 
 def leak_offered_to_the_first_plumber(db: Database, settings: Settings) -> tuple[str, str]:
