@@ -66,6 +66,16 @@ DONE = {
     "acknowledge": N_("The escalation is in your hands."),
 }
 ESCALATION_LABELS = {"dispatcher": N_("Escalated to the dispatchers"), "supervisor": N_("Escalated to a supervisor")}
+TEXT_OUT_LABELS = {  # sms.models.OUTBOUND_STATUSES
+    "queued": N_("waiting to send"),
+    "retrying": N_("retrying"),
+    "sending": N_("sending"),
+    "sent": N_("sent"),
+    "delivered": N_("delivered"),
+    "undelivered": N_("not delivered"),
+    "failed": N_("failed"),
+    "dead": N_("given up"),
+}
 OFFERABLE = ("new", "reopened", "dispatching", "offered")
 OFFER_LABELS = {
     "live": N_("Waiting for an answer"),
@@ -125,7 +135,7 @@ def _message_entries(session: Session, ticket: Ticket, locale: str, full_phones:
             who = m.phone or m.from_raw
             entries.append(Entry(m.received_at, "sms_in", gettext(locale, "Text in"), _phone(who, full_phones), m.body))
         else:
-            title = gettext(locale, "Text out") + f" ({m.status})"
+            title = gettext(locale, "Text out") + f" ({gettext(locale, TEXT_OUT_LABELS.get(m.status, m.status))})"
             entries.append(Entry(m.created_at, "sms_out", title, _phone(m.to, full_phones), m.body))
     return entries
 

@@ -222,3 +222,11 @@ def test_every_kind_of_ticket_event_the_code_writes_has_a_timeline_label_in_both
     assert sorted(written - set(KIND_LABELS)) == []
     for kind in written:
         assert gettext("zh_CN", KIND_LABELS[kind]) != KIND_LABELS[kind] or kind == "status", kind
+
+
+def test_every_status_of_a_text_out_has_a_label_in_both_languages() -> None:
+    from hotline.ticket_page import TEXT_OUT_LABELS
+    from sms.models import OUTBOUND_STATUSES
+
+    assert set(TEXT_OUT_LABELS) == set(OUTBOUND_STATUSES)
+    assert all(gettext("zh_CN", label) != label for label in TEXT_OUT_LABELS.values())
