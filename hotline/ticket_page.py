@@ -29,7 +29,7 @@ from dispatch.escalation import sla_state
 from dispatch.models import Ticket
 from dispatch.resident_views import TAG_LABELS
 from dispatch.states import CHANNEL_LABELS, LABELS, OPEN_STATUSES, URGENCIES, URGENCY_LABELS
-from hotline.voice.models import Call
+from hotline.voice.models import OUTCOME_LABELS, Call
 from sms import service as sms_service
 from sms.models import InboundMessage
 
@@ -143,7 +143,7 @@ def _message_entries(session: Session, ticket: Ticket, locale: str, full_phones:
 def _call_entries(session: Session, ticket: Ticket, locale: str, full_phones: bool) -> list[Entry]:
     entries = []
     for call in session.scalars(select(Call).where(Call.ticket_id == ticket.id).order_by(Call.started_at)):
-        title = gettext(locale, "Call") + f" ({call.outcome or call.direction})"
+        title = gettext(locale, "Call") + f" ({gettext(locale, OUTCOME_LABELS.get(call.outcome, call.outcome))})"
         talk = f"{call.talk_seconds} s" if call.talk_seconds is not None else None
         recording = call.recording_url if full_phones and _web_address(call.recording_url) else None
         who = _phone(call.caller_phone or "", full_phones)

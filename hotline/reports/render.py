@@ -15,6 +15,7 @@ from config.periods import Period
 from config.settings import Settings
 from dispatch.states import CHANNEL_LABELS
 from hotline.reports import figures, packet, volunteers
+from hotline.voice.models import OUTCOME_LABELS
 from providers import reviews
 
 KINDS = ("centre", "providers", "volunteers", "packet")
@@ -24,7 +25,6 @@ KIND_LABELS = {
     "volunteers": N_("Volunteers report"),
     "packet": N_("Social supervisors' packet"),
 }
-CALL_OUTCOMES = {"answered": N_("Answered"), "abandoned": N_("Abandoned"), "missed": N_("Missed")}
 ORG_LEVELS = {
     "station": N_("Station"),
     "substation": N_("Substation"),
@@ -100,7 +100,7 @@ def context(session: Session, *, kind: str, period: Period, settings: Settings, 
         channels = [(_(CHANNEL_LABELS.get(k, k)), float(v)) for k, v in c.contacts_by_channel.items()]
         ctx["centre_charts"] = [
             charts.shares(_("Contacts by channel"), channels),
-            charts.shares(_("Inbound calls"), [(_(CALL_OUTCOMES.get(k, k)), float(v)) for k, v in c.calls.items()]),
+            charts.shares(_("Inbound calls"), [(_(OUTCOME_LABELS.get(k, k)), float(v)) for k, v in c.calls.items()]),
             charts.bars(_("Tickets by category"), [(name, float(n)) for _code, name, n in c.by_category]),
             charts.bars(_("Tickets by community"), [(name, float(n)) for _code, name, n in c.by_community]),
             charts.line(_("Services delivered by month"), [(m["month"], float(m["services"])) for m in c.trend]),

@@ -9,12 +9,20 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from config import clock
 from config.db import Base
+from config.i18n import N_
 from config.staff import Staff
 from dispatch.models import Resident, Ticket
 
 TRANSPORTS = ("ami", "twilio")
 DIRECTIONS = ("inbound", "callback")
 OUTCOMES = ("in_progress", "answered", "missed", "abandoned", "voicemail")
+OUTCOME_LABELS = {
+    "in_progress": N_("In progress"),
+    "answered": N_("Answered"),
+    "missed": N_("Missed"),
+    "abandoned": N_("Abandoned"),
+    "voicemail": N_("Voicemail"),
+}
 CALLBACK_REASONS = ("missed", "abandoned")
 CALLBACK_STATUSES = ("open", "done")
 

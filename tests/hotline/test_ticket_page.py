@@ -199,9 +199,9 @@ def test_calls_show_in_the_timeline_with_their_recording_for_roles_that_see_pers
             operator = client.get(f"/tickets/{number}", headers={"accept-language": "en"}).text
             log_in(client, db, settings, "observer")
             observer = client.get(f"/tickets/{number}", headers={"accept-language": "en"}).text
-    assert operator.count("Call (answered)") == 2 and "95 s" in operator
+    assert operator.count("Call (Answered)") == 2 and "95 s" in operator
     assert 'href="https://api.twilio.com/2010-04-01/Recordings/RE1"' in operator and "javascript:" not in operator
-    assert "Call (answered)" in observer and "Recordings/RE1" not in observer
+    assert "Call (Answered)" in observer and "Recordings/RE1" not in observer
 
 
 def test_every_kind_of_ticket_event_the_code_writes_has_a_timeline_label_in_both_languages() -> None:
