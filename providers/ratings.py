@@ -143,13 +143,17 @@ def _score_range(shrunk: float, n: int, total: float, squares: float, weight: fl
 
 def centre_mean(session: Session, *, since: dt.datetime, until: dt.datetime) -> float | None:
     """The mean survey score of every provider in [since, until): what ratings shrink towards."""
-    value = session.scalar(
-        select(func.avg(LedgerEntry.value)).where(
-            LedgerEntry.kind == "survey_score", LedgerEntry.at >= since, LedgerEntry.at < until
-        )
-    )
+    return _mean(session, (LedgerEntry.at >= since, LedgerEntry.at < until))
+
+
+def _mean(session: Session, window: tuple[Any, ...]) -> float | None:
+    value = session.scalar(select(func.avg(LedgerEntry.value)).where(LedgerEntry.kind == "survey_score", *window))
     return round(float(value), 3) if value is not None else None
 
+
+# From this many providers on, a record reads every provider's facts in the window at once (see
+# ``records``): a review or a report asks for nearly all of them; dispatch asks for a handful.
+WHOLE_PASS = 100
 
 # The kinds behind a record's rating and completed jobs (a report's "last period" column).
 SATISFACTION_KINDS = frozenset({"survey_score", "completed_on_time", "completed_late"})
@@ -158,14 +162,18 @@ _EMPTY = (0, 0.0, 0, 0, 0.0)
 
 
 def _aggregate(
-    session: Session, ids: list[int], window: tuple[Any, ...], recent_from: dt.datetime
+    session: Session, ids: list[int] | None, window: tuple[Any, ...], recent_from: dt.datetime
 ) -> dict[int, Counts]:
     """One grouped query over the ledger: provider -> per-kind counts and sums. The ``IN (ids)``
-    list lets SQLite walk the (provider_id, at) index provider by provider."""
+    list lets SQLite walk the (provider_id, at) index provider by provider; ``ids=None`` reads
+    every provider's facts in the window (one pass over the time index, no list to bind)."""
     recent = case((LedgerEntry.at >= recent_from, 1), else_=0)
     satisfied = case((LedgerEntry.value >= SATISFIED, 1), else_=0)
     result: dict[int, Counts] = {}
-    for chunk in (ids[i : i + 900] for i in range(0, len(ids), 900)):  # SQLite's bound-parameter limit
+    chunks: list[tuple[Any, ...]] = (
+        [()] if ids is None else [(LedgerEntry.provider_id.in_(ids[i : i + 900]),) for i in range(0, len(ids), 900)]
+    )  # 900: SQLite's bound-parameter limit
+    for chunk in chunks:
         rows = session.execute(
             select(
                 LedgerEntry.provider_id,
@@ -176,7 +184,7 @@ def _aggregate(
                 func.sum(satisfied),
                 func.sum(LedgerEntry.value * LedgerEntry.value),
             )
-            .where(LedgerEntry.provider_id.in_(chunk), *window)
+            .where(*chunk, *window)
             .group_by(LedgerEntry.provider_id, LedgerEntry.kind)
         )
         for provider_id, kind, count, total, in_recent, happy, squares in rows:
@@ -230,24 +238,36 @@ def records(
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
     kinds: Collection[str] | None = None,
+    towards_centre: bool = False,
 ) -> dict[int, Record]:
     """Each provider's record at ``at`` over the year before it (one grouped query over the ledger's
     provider/time index), or over [since, until) when a review or report names a period.
     ``kinds``: count only these kinds of fact (a report's comparison column needs only
-    ``SATISFACTION_KINDS``); the figures of the other kinds are then zero, not read."""
+    ``SATISFACTION_KINDS``); the figures of the other kinds are then zero, not read.
+    ``towards_centre``: shrink the rating towards the centre's mean score over the same window
+    (``centre_mean``; ``prior_mean`` only when nobody was surveyed). For many providers (a review,
+    a report) every provider's facts are read in one pass and the centre's mean is summed from
+    them, which costs the same pass as the providers' own counts instead of one more."""
     ids = sorted(set(provider_ids))
     if not ids:
         return {}
     at = at or clock.now()
     if until is not None:
-        window: tuple[Any, ...] = (LedgerEntry.at >= (since or until - HISTORY), LedgerEntry.at < until)
+        span: tuple[Any, ...] = (LedgerEntry.at >= (since or until - HISTORY), LedgerEntry.at < until)
         recent_from = until - RECENT
     else:
-        window = (LedgerEntry.at >= (since or at - HISTORY), LedgerEntry.at <= at)
+        span = (LedgerEntry.at >= (since or at - HISTORY), LedgerEntry.at <= at)
         recent_from = at - RECENT
-    if kinds is not None:
-        window = (*window, LedgerEntry.kind.in_(sorted(kinds)))
-    counts = _aggregate(session, ids, window, recent_from)
+    window = span if kinds is None else (*span, LedgerEntry.kind.in_(sorted(kinds)))
+    whole = towards_centre and len(ids) >= WHOLE_PASS and (kinds is None or "survey_score" in kinds)
+    counts = _aggregate(session, None if whole else ids, window, recent_from)
+    if whole:
+        surveys = [c["survey_score"] for c in counts.values() if "survey_score" in c]
+        n = sum(s[0] for s in surveys)
+        prior_mean = round(sum(s[1] for s in surveys) / n, 3) if n else prior_mean
+    elif towards_centre:
+        centre = _mean(session, span)
+        prior_mean = centre if centre is not None else prior_mean
     return {pid: _record(pid, counts.get(pid, {}), prior_mean, prior_weight) for pid in ids}
 
 

@@ -16,8 +16,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session, joinedload
 
 from config import clock, periods
 from config.errors import Conflict, InvalidInput, NotFound
@@ -172,11 +172,11 @@ def period_records(
 ) -> dict[int, ratings.Record]:
     """Each provider's record over the period, satisfaction shrunk towards the centre's mean score
     in that period (the configured prior when nobody was surveyed); ``kinds`` as ``ratings.records``."""
-    prior = ratings.centre_mean(session, since=period.start, until=period.end)
     return ratings.records(
         session,
         provider_ids=provider_ids,
-        prior_mean=prior if prior is not None else settings.dispatch.rating_prior_mean,
+        towards_centre=True,
+        prior_mean=settings.dispatch.rating_prior_mean,
         prior_weight=settings.reviews.prior_weight,
         since=period.start,
         until=period.end,
@@ -204,32 +204,45 @@ def propose(
 
 def run(session: Session, *, period: Period, settings: Settings) -> list[ProviderReview]:
     """Propose for every provider at work (active, probation), one row per provider and period:
-    rerunning recomputes undecided proposals and leaves decisions alone."""
-    providers = list(
-        session.scalars(
-            select(Provider).options(lazyload("*")).where(Provider.status.in_(REVIEWED)).order_by(Provider.id)
-        )
-    )
-    existing = {
-        r.provider_id: r
-        for r in session.scalars(
-            select(ProviderReview).options(lazyload("*")).where(ProviderReview.period == period.key)
+    rerunning recomputes undecided proposals and leaves decisions alone. The rows are written as
+    one multi-row INSERT and one executemany UPDATE (ORM bulk by primary key), not 500 units of
+    work, and read back once."""
+    ids = list(session.scalars(select(Provider.id).where(Provider.status.in_(REVIEWED)).order_by(Provider.id)))
+    existing: dict[int, tuple[int, str]] = {
+        provider_id: (review_id, status)
+        for provider_id, review_id, status in session.execute(
+            select(ProviderReview.provider_id, ProviderReview.id, ProviderReview.status).where(
+                ProviderReview.period == period.key
+            )
         )
     }
-    judged = propose(session, period=period, settings=settings, provider_ids=[p.id for p in providers])
+    judged = propose(session, period=period, settings=settings, provider_ids=ids)
     now = clock.now()
-    for provider in providers:
-        judgement, record = judged[provider.id]
-        row = existing.get(provider.id)
-        if row is None:
-            row = ProviderReview(period=period.key, provider_id=provider.id, status="proposed", created_at=now)
-            session.add(row)
-            existing[provider.id] = row
-        if row.status != "proposed":
-            continue
-        row.proposal, row.rule, row.figures, row.updated_at = judgement.proposal, judgement.rule, figures(record), now
-    session.flush()
-    return sorted(existing.values(), key=lambda r: (-LEVELS[r.proposal], r.provider_id))
+    new: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+    for provider_id in ids:
+        review_id, status = existing.get(provider_id, (None, "proposed"))
+        if status != "proposed":
+            continue  # decided: left alone
+        judgement, record = judged[provider_id]
+        values = {"proposal": judgement.proposal, "rule": judgement.rule, "figures": figures(record)}
+        if review_id is not None:
+            changed.append({"id": review_id, "updated_at": now, **values})
+        else:
+            new.append({"period": period.key, "provider_id": provider_id, "status": "proposed", "created_at": now,
+                        "updated_at": now, **values})  # fmt: skip
+    session.flush()  # anything pending goes first: the bulk statements bypass the unit of work
+    if new:
+        session.execute(insert(ProviderReview), new)
+    if changed:
+        session.execute(update(ProviderReview), changed)
+    rows = session.scalars(
+        select(ProviderReview)
+        .where(ProviderReview.period == period.key)
+        .options(joinedload(ProviderReview.provider).lazyload("*"))  # name and kind, not the whole registry
+        .execution_options(populate_existing=True)  # rows already in the session see the new figures
+    )
+    return sorted(rows, key=lambda r: (-LEVELS[r.proposal], r.provider_id))
 
 
 def list_reviews(

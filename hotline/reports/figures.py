@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session
 
 from callbacks.models import Complaint, Survey
 from config import clock
@@ -271,6 +271,9 @@ class ProviderRow:
         return dict(self.__dict__)
 
 
+WORKING = ("active", "probation", "suspended")  # the providers a report ranks
+
+
 @dataclass
 class ProvidersReport:
     period: Period
@@ -282,14 +285,13 @@ class ProvidersReport:
 def providers(session: Session, *, period: Period, settings: Settings, locale: str) -> ProvidersReport:
     """Ranked tables per category (a provider appears under each category it serves)."""
     previous = period.previous()
-    working = list(
-        session.scalars(
-            select(Provider)
-            .options(lazyload("*"))
-            .where(Provider.status.in_(("active", "probation", "suspended")))
-            .order_by(Provider.id)
-        )
-    )
+    working_now = Provider.status.in_(WORKING)
+    # plain columns: the rows only show a name, a kind and a status (no provider objects to build)
+    working = session.execute(
+        select(Provider.id, Provider.name_zh, Provider.name_en, Provider.kind, Provider.status)
+        .where(working_now)
+        .order_by(Provider.id)
+    ).all()
     ids = [p.id for p in working]
     this = reviews.period_records(session, period=period, provider_ids=ids, settings=settings)
     # the last period is only compared by rating and completed jobs: only their facts are read
@@ -311,11 +313,14 @@ def providers(session: Session, *, period: Period, settings: Settings, locale: s
     for provider_id, category_id in session.execute(
         select(ProviderItem.provider_id, ServiceItem.category_id)
         .join(ServiceItem, ServiceItem.id == ProviderItem.item_id)
-        .where(ProviderItem.provider_id.in_(ids) if len(ids) < 900 else ProviderItem.provider_id.is_not(None))
+        .join(Provider, Provider.id == ProviderItem.provider_id)
+        .where(working_now)
     ):
         served[provider_id].add(category_id)
     rows: dict[int, ProviderRow] = {}
     counts: dict[str, int] = {p: 0 for p in reviews.PROPOSALS}
+    kinds = {kind: gettext(locale, label) for kind, label in KIND_LABELS.items()}
+    statuses = {status: gettext(locale, label) for status, label in LABELS.items()}
     for p in working:
         r, before = this[p.id], last[p.id]
         if p.id in stored:
@@ -327,9 +332,9 @@ def providers(session: Session, *, period: Period, settings: Settings, locale: s
         counts[proposal] = counts.get(proposal, 0) + (p.status in reviews.REVIEWED)
         rows[p.id] = ProviderRow(
             id=p.id,
-            name=p.name(locale),
-            kind=gettext(locale, KIND_LABELS[p.kind]),
-            status=gettext(locale, LABELS[p.status]),
+            name=(p.name_en or p.name_zh) if locale == "en" else p.name_zh,  # as Provider.name
+            kind=kinds[p.kind],
+            status=statuses[p.status],
             rating=r.rating,
             surveys=r.surveys,
             completed=r.completed,

@@ -251,3 +251,30 @@ def test_a_record_of_the_satisfaction_kinds_alone_has_the_full_records_rating_an
     assert (b.rating, b.surveys, b.completed, b.on_time) == (a.rating, a.surveys, a.completed, a.on_time)
     assert (a.surveys, a.completed, a.on_time) == (5, 30, 24)
     assert (a.offers, a.complaints, a.timed_out) == (37, 4, 7) and (b.offers, b.complaints, b.timed_out) == (0, 0, 0)
+
+
+@pytest.mark.parametrize("kinds", [None, ratings.SATISFACTION_KINDS])
+def test_the_whole_pass_and_the_per_provider_read_give_the_same_records(
+    db: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch, kinds: frozenset[str] | None
+) -> None:
+    """Many providers are read in one pass over every provider's facts, the centre's mean summed
+    from it; a few by their ids with the centre's mean asked apart. Both shrink towards the mean of
+    every provider surveyed in the period, asked for or not."""
+    with db.transaction() as session:
+        asked = [builders.provider(session, settings, phone=f"+861385730020{i}", name=f"服务部{i}") for i in range(3)]
+        other = builders.provider(session, settings, phone="+8613857300209", name="他人")  # surveyed, not asked
+        history(session, asked[0], "2026-09", jobs=12, scores=[5, 5, 4, 2], complaints=1, late=3, timed_out=2)
+        history(session, asked[1], "2026-09", jobs=3, scores=[1], overcharges=1)
+        history(session, other, "2026-09", jobs=4, scores=[1, 1, 2, 1])
+        history(session, asked[0], "2026-10", jobs=5, scores=[1, 1])  # outside the period
+        period = _period(settings, "2026-09")
+        ids = [p.id for p in asked]
+        monkeypatch.setattr(ratings, "WHOLE_PASS", 1)
+        whole = reviews.period_records(session, period=period, provider_ids=ids, settings=settings, kinds=kinds)
+        monkeypatch.setattr(ratings, "WHOLE_PASS", 10**6)
+        apart = reviews.period_records(session, period=period, provider_ids=ids, settings=settings, kinds=kinds)
+        centre = ratings.centre_mean(session, since=period.start, until=period.end)
+    assert whole == apart and sorted(whole) == ids
+    assert centre == round((5 + 5 + 4 + 2 + 1 + 1 + 1 + 2 + 1) / 9, 3)
+    assert whole[asked[2].id].surveys == 0 and whole[asked[2].id].rating == centre  # nobody's evidence: the mean
+    assert whole[asked[0].id].surveys == 4 and whole[asked[0].id].completed == 12
