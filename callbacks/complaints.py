@@ -85,8 +85,8 @@ def open_complaint(
         data={"source": source, "owner": owner.id if owner else None, "deadline_at": complaint.deadline_at.isoformat()},
     )
     if ticket is not None:
-        dispatch_service.add_note(
-            session, ticket=ticket, note=f"complaint {complaint.id} opened: {text[:200]}", actor=actor
+        dispatch_service.note_complaint(
+            session, ticket=ticket, complaint_id=complaint.id, text=complaint.text[:200], actor=actor
         )
     session.flush()
     return complaint
@@ -137,8 +137,8 @@ def decide(
         data={"outcome": outcome, "late": now > complaint.deadline_at},
     )
     if complaint.ticket is not None:
-        dispatch_service.add_note(
-            session, ticket=complaint.ticket, note=f"complaint {complaint.id} decided: {outcome}", actor=actor
+        dispatch_service.note_complaint(
+            session, ticket=complaint.ticket, complaint_id=complaint.id, outcome=outcome, actor=actor
         )
     resident = complaint.resident
     if not resident.sms_opt_out and phones.is_mobile(resident.phone):

@@ -320,6 +320,30 @@ def add_note(session: Session, *, ticket: Ticket, note: str, actor: Actor) -> Ti
     return _record(session, ticket, kind="note", actor=actor, note=note.strip())
 
 
+def note_call(session: Session, *, ticket: Ticket, call_id: int, actor: Actor) -> TicketEvent:
+    """A phone call belongs to this ticket. The event names the call only: the call's own line on
+    the timeline shows its caller, masked for those who may not see phones."""
+    return _record(session, ticket, kind="call_linked", actor=actor, data={"call": call_id})
+
+
+def note_complaint(
+    session: Session,
+    *,
+    ticket: Ticket,
+    complaint_id: int,
+    actor: Actor,
+    text: str | None = None,
+    outcome: str | None = None,
+) -> TicketEvent:
+    """A complaint about this ticket was opened (with its text) or decided (with its outcome)."""
+    if outcome is None:
+        return _record(
+            session, ticket, kind="complaint_opened", actor=actor, note=text, data={"complaint": complaint_id}
+        )
+    data = {"complaint": complaint_id, "outcome": outcome}
+    return _record(session, ticket, kind="complaint_decided", actor=actor, data=data)
+
+
 def set_item(
     session: Session, *, ticket: Ticket, item: catalog.ServiceItem, actor: Actor, confidence: float | None = None
 ) -> TicketEvent:

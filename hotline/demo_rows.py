@@ -313,13 +313,13 @@ class Writer:
         rows = [{"survey_id": None, "complaint_id": cid, "at": c["opened_at"], "kind": "status", "actor": by,
                  "staff_id": None, "from_status": None, "to_status": "open", "note": c["text"],
                  "data": {"source": c["source"], "owner": self.supervisor}}]  # fmt: skip
-        self.event(tid, c["opened_at"], "note", by, note=f"complaint {cid} opened: {c['text'][:200]}")
+        self.event(tid, c["opened_at"], "complaint_opened", by, note=c["text"][:200], data={"complaint": cid})
         if c["decided_at"]:
             sup = f"staff:{self.supervisor}"
             rows.append({"survey_id": None, "complaint_id": cid, "at": c["decided_at"], "kind": "status", "actor": sup,
                          "staff_id": self.supervisor, "from_status": "open", "to_status": "decided", "note": None,
                          "data": {"outcome": c["outcome"], "late": False}})  # fmt: skip
-            self.event(tid, c["decided_at"], "note", sup, note=f"complaint {cid} decided: {c['outcome']}")
+            self.event(tid, c["decided_at"], "complaint_decided", sup, data={"complaint": cid, "outcome": c["outcome"]})
             if c["outcome"] == "upheld":
                 self.fact(s.provider.id, "complaint", c["decided_at"], s.number)
         return rows

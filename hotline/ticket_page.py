@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from callbacks.states import OUTCOME_LABELS as COMPLAINT_OUTCOMES
 from config import areas, catalog, phones
 from config.auth import Principal, require
 from config.errors import HotlineError
@@ -54,6 +55,9 @@ KIND_LABELS = {
     "acknowledged": N_("Escalation taken in hand"),
     "alerted": N_("Alert"),
     "intake_point": N_("Intake point"),
+    "call_linked": N_("Phone call linked"),
+    "complaint_opened": N_("Complaint opened"),
+    "complaint_decided": N_("Complaint decided"),
 }
 DONE = {
     "triage": N_("Triage saved."),
@@ -120,6 +124,12 @@ def _event_entries(ticket: Ticket, names: dict[str, str], locale: str) -> list[E
         why = (e.data or {}).get("why")
         if e.data and e.kind in ("classified", "urgency"):
             detail = f"{e.data.get('from') or '—'} → {e.data.get('to')}"
+        elif e.data and e.kind == "call_linked":
+            detail = gettext(locale, "Call") + f" {e.data.get('call')}"
+        elif e.data and e.kind in ("complaint_opened", "complaint_decided"):
+            detail = gettext(locale, "Complaint") + f" {e.data.get('complaint')}"
+            if e.data.get("outcome") in COMPLAINT_OUTCOMES:
+                detail += f": {gettext(locale, COMPLAINT_OUTCOMES[e.data['outcome']])}"
         elif e.data and e.kind == "located":
             detail = str((e.data.get("to") or {}).get("address") or "")
         elif e.kind in ("escalated", "alerted") and why in escalation.WHY and why != "by_hand":

@@ -162,8 +162,7 @@ def link_call_to_ticket(session: Session, *, call: Call, ticket: Ticket, actor: 
     call.ticket = ticket
     if call.resident_id is None and call.caller_phone == ticket.resident.phone:
         call.resident_id = ticket.resident_id
-    caller = call.caller_phone or call.caller_number or "withheld"
-    dispatch_service.add_note(session, ticket=ticket, note=f"phone call {call.id} from {caller} linked", actor=actor)
+    dispatch_service.note_call(session, ticket=ticket, call_id=call.id, actor=actor)
     return True
 
 

@@ -164,7 +164,9 @@ def test_a_low_score_opens_a_complaint_with_a_deadline(db: Database, settings: S
     assert complaint.provider_id is not None and complaint.ticket_id is not None
     with db.read() as session:
         ticket = session.scalars(select(Ticket).where(Ticket.number == number)).one()
-        assert ticket.status == "surveyed" and "complaint" in (ticket.events[-1].note or "")
+        event = ticket.events[-1]
+        assert ticket.status == "surveyed"
+        assert (event.kind, event.data, event.note) == ("complaint_opened", {"complaint": complaint.id}, complaint.text)
 
 
 def test_complaint_words_open_a_complaint_and_the_survey_still_takes_a_score(db: Database, settings: Settings) -> None:

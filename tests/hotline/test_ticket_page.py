@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from callbacks import complaints
 from config import clock
 from config.db import Database
 from config.i18n import gettext
@@ -17,6 +18,7 @@ from dispatch import escalation, lifecycle, offers, service
 from dispatch.models import TicketEvent
 from hotline.app import create_app
 from hotline.ticket_page import KIND_LABELS
+from hotline.voice import service as voice_service
 from hotline.voice.models import Call
 from tests.console_support import log_in
 from tests.dispatch import scene
@@ -202,6 +204,37 @@ def test_calls_show_in_the_timeline_with_their_recording_for_roles_that_see_pers
     assert operator.count("Call (Answered)") == 2 and "95 s" in operator
     assert 'href="https://api.twilio.com/2010-04-01/Recordings/RE1"' in operator and "javascript:" not in operator
     assert "Call (Answered)" in observer and "Recordings/RE1" not in observer
+
+
+def test_a_linked_call_and_a_complaint_read_in_the_readers_language_without_the_callers_phone(
+    db: Database, settings: Settings
+) -> None:
+    """The timeline's own lines name the call and the complaint; the caller's phone shows only on
+    the call's line, masked for roles that may not see phones."""
+    with clock.freeze(scene.NOW):
+        number = _ticket(db, settings, "+8613800138000")
+        with db.transaction() as session:
+            ticket = service.get_ticket(session, number=number)
+            call = Call(transport="twilio", external_id="CA9", caller_phone="+8613900139000", outcome="answered")
+            session.add(call)
+            session.flush()
+            assert voice_service.link_call_to_ticket(session, call=call, ticket=ticket, actor=Actor.system())
+            complaint = complaints.open_complaint(
+                session, resident=ticket.resident, text="师傅迟到", source="operator", actor=Actor.system(),
+                settings=settings, ticket=ticket,
+            )  # fmt: skip
+            complaints.decide(
+                session, complaint=complaint, outcome="upheld", reply="已核实", actor=Actor.system(), settings=settings
+            )
+        with TestClient(create_app(settings, db)) as client:
+            log_in(client, db, settings, "observer")
+            en = client.get(f"/tickets/{number}", headers={"accept-language": "en"}).text
+            zh = client.get(f"/tickets/{number}", headers={"accept-language": "zh-CN"}).text
+    assert "Phone call linked" in en and f"Call {call.id}" in en
+    assert "Complaint opened" in en and f"Complaint {complaint.id}: upheld" in en and "师傅迟到" in en
+    assert "已关联来电" in zh and "投诉已登记" in zh and "投诉已处理" in zh
+    assert f"投诉 {complaint.id}: {gettext('zh_CN', 'upheld')}" in zh
+    assert "+8613900139000" not in en and "13900139000" not in zh  # the observer sees the caller masked
 
 
 def test_every_kind_of_ticket_event_the_code_writes_has_a_timeline_label_in_both_languages() -> None:

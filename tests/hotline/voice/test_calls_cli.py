@@ -62,7 +62,7 @@ def test_ticket_created_by_the_operator_on_a_live_call_is_linked_to_it(db: Datab
     [call] = json.loads(cli("calls", "list", "--json").output)
     assert call["ticket_number"] == number and call["outcome"] == "in_progress"
     history = json.loads(cli("ticket", "show", number, "--json").output)["events"]
-    assert history[-1]["kind"] == "note" and history[-1]["note"] == "phone call 1 from +8613800138000 linked"
+    assert (history[-1]["kind"], history[-1]["data"], history[-1]["note"]) == ("call_linked", {"call": 1}, None)
     moved = cli("ticket", "move", number, "dispatching", "--operator", "7002")
     assert moved.exit_code == 0 and "linked" not in moved.stderr  # already this call's ticket
 
