@@ -27,5 +27,6 @@ def desk_page(
 ) -> HTMLResponse:
     entries = [DeskEntryOut.of(s, settings) for s in service.desk_list(session)]
     full = who.can("resident.phone")
-    rows = [{"entry": e, "phone": e.survey.phone if full else phones.masked(e.survey.phone)} for e in entries]
+    region = settings.default_region
+    rows = [{"entry": e, "phone": phones.on_screen(e.survey.phone, full=full, region=region)} for e in entries]
     return render(request, "callbacks/desk.html", {"rows": rows})

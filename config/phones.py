@@ -71,6 +71,32 @@ def national(e164: str) -> str:
     return re.sub(r"\D", "", phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL))
 
 
+@functools.lru_cache(maxsize=8192)
+def grouped(e164: str, region: str = "CN") -> str:
+    """For screens, as people read a number aloud and dial it: the centre's own numbers in national
+    groups (``138 0013 8000``, ``0573 8212 3456``), others international (``+1 415-555-0100``).
+    Anything that is not E.164 (a withheld caller) as it is."""
+    if not e164.startswith("+"):
+        return e164
+    try:
+        number = phonenumbers.parse(e164)
+    except phonenumbers.NumberParseException:
+        return e164
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if phonenumbers.region_code_for_number(number) == region
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(number, style)
+
+
+def on_screen(e164: str, *, full: bool, region: str = "CN") -> str:
+    """A phone on a console page: whole and grouped for those who may see phones, else masked."""
+    if not e164.startswith("+"):
+        return e164
+    return grouped(e164, region) if full else masked(e164)
+
+
 def masked(e164: str) -> str:
     """For screens that must not show the whole number: ``138****8000``."""
     digits = national(e164)

@@ -82,7 +82,7 @@ def _page(
     ]
     context = {
         "resident": resident,
-        "phone": resident.phone if full else phones.masked(resident.phone),
+        "phone": phones.on_screen(resident.phone, full=full, region=request.app.state.settings.default_region),
         "tag_choices": [(t, gettext(locale, TAG_LABELS[t]), t in resident.tags) for t in RESIDENT_TAGS],
         "history": history,
         "tickets": tickets,

@@ -93,7 +93,7 @@ def _labels(locale: str) -> tuple[dict[str, str], dict[str, str], dict[str, str]
     )
 
 
-def _rows(found: queue.QueuePage, who: Principal, locale: str) -> list[ShownRow]:
+def _rows(found: queue.QueuePage, who: Principal, locale: str, region: str) -> list[ShownRow]:
     full = who.can("resident.phone")
     channels, urgencies, statuses = _labels(locale)
     shown = []
@@ -106,7 +106,7 @@ def _rows(found: queue.QueuePage, who: Principal, locale: str) -> list[ShownRow]
                 channel=channels[t.channel],
                 item=t.item_name(locale),
                 community=t.community_name(locale),
-                phone=t.phone if full else phones.masked(t.phone),
+                phone=phones.on_screen(t.phone, full=full, region=region),
                 urgency=urgencies[t.urgency],
                 urgency_code=t.urgency,
                 status=statuses[t.status],
@@ -161,7 +161,12 @@ def queue_page(
     with db.read() as session:
         found = queue.open_queue(session, settings=settings, filters=filters)
         choices = _choices(session, locale)
-    context = {"found": found, "rows": _rows(found, who, locale), "filters": filters, **choices}
+    context = {
+        "found": found,
+        "rows": _rows(found, who, locale, settings.default_region),
+        "filters": filters,
+        **choices,
+    }
     return render(request, "dispatch/queue.html", context)
 
 
@@ -173,7 +178,11 @@ def queue_rows(
     refetches it after each change: its read session is opened here, as the page's)."""
     with db.read() as session:
         found = queue.open_queue(session, settings=settings, filters=filters)
-    return render(request, "dispatch/_queue_rows.html", {"found": found, "rows": _rows(found, who, locale)})
+    return render(
+        request,
+        "dispatch/_queue_rows.html",
+        {"found": found, "rows": _rows(found, who, locale, settings.default_region)},
+    )
 
 
 def _cursor(db: Any) -> int:

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from config import areas, catalog
+from config import areas, catalog, phones
 from config.auth import Principal, require
 from config.errors import HotlineError, InvalidInput
 from config.i18n import gettext
@@ -45,6 +45,7 @@ def _form_context(
         "values": values,
         "error": error,
         "known": known,
+        "known_phone": phones.grouped(known.phone, settings.default_region) if known else "",
         "open_tickets": service.open_tickets_of(session, resident=known) if known else [],
         "item_choices": [(i.code, i.name_zh, i.name_en) for i in catalog.list_items(session)],
         "community_choices": [(a.code, a.path(locale)) for a in areas.list_areas(session, level="community")],

@@ -9,6 +9,8 @@ calls (voice). The actions are ``hotline/ticket_actions.py``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -92,6 +94,9 @@ OFFER_LABELS = {
 }
 
 
+Shown = Callable[[str], str]  # a phone as the reader may see it (phones.on_screen)
+
+
 @dataclass
 class Entry:
     """One line of the timeline."""
@@ -138,25 +143,25 @@ def _event_entries(ticket: Ticket, names: dict[str, str], locale: str) -> list[E
     return entries
 
 
-def _message_entries(session: Session, ticket: Ticket, locale: str, full_phones: bool) -> list[Entry]:
+def _message_entries(session: Session, ticket: Ticket, locale: str, shown: Shown) -> list[Entry]:
     entries = []
     for m in sms_service.list_messages(session, subject="ticket:" + ticket.number, limit=200):
         if isinstance(m, InboundMessage):
             who = m.phone or m.from_raw
-            entries.append(Entry(m.received_at, "sms_in", gettext(locale, "Text in"), _phone(who, full_phones), m.body))
+            entries.append(Entry(m.received_at, "sms_in", gettext(locale, "Text in"), shown(who), m.body))
         else:
             title = gettext(locale, "Text out") + f" ({gettext(locale, TEXT_OUT_LABELS.get(m.status, m.status))})"
-            entries.append(Entry(m.created_at, "sms_out", title, _phone(m.to, full_phones), m.body))
+            entries.append(Entry(m.created_at, "sms_out", title, shown(m.to), m.body))
     return entries
 
 
-def _call_entries(session: Session, ticket: Ticket, locale: str, full_phones: bool) -> list[Entry]:
+def _call_entries(session: Session, ticket: Ticket, locale: str, shown: Shown, full_phones: bool) -> list[Entry]:
     entries = []
     for call in session.scalars(select(Call).where(Call.ticket_id == ticket.id).order_by(Call.started_at)):
         title = gettext(locale, "Call") + f" ({gettext(locale, OUTCOME_LABELS.get(call.outcome, call.outcome))})"
         talk = f"{call.talk_seconds} s" if call.talk_seconds is not None else None
         recording = call.recording_url if full_phones and _web_address(call.recording_url) else None
-        who = _phone(call.caller_phone or "", full_phones)
+        who = shown(call.caller_phone or "")
         entries.append(Entry(call.started_at, "call", title, who, None, talk, recording))
     return entries
 
@@ -178,10 +183,6 @@ def _escalation(ticket: Ticket, names: dict[str, str], locale: str, who: Princip
         "taken_at": taken.at if taken else None,
         "may_take": taken is None and who.can(need),
     }
-
-
-def _phone(value: str, full: bool) -> str:
-    return value if full or not value.startswith("+") else phones.masked(value)
 
 
 def _suggestions(session: Session, ticket: Ticket, settings: Settings, locale: str) -> dict[str, Any]:
@@ -219,8 +220,9 @@ def ticket_context(
     full = who.can("resident.phone")
     names = {f"staff:{s.id}": s.name for s in session.scalars(select(Staff))}
     names.update({f"provider:{o.provider.id}": o.provider.name_zh for o in offers.offers_of(session, ticket=ticket)})
-    timeline = _event_entries(ticket, names, locale) + _message_entries(session, ticket, locale, full)
-    timeline += _call_entries(session, ticket, locale, full)
+    shown = functools.partial(phones.on_screen, full=full, region=settings.default_region)
+    timeline = _event_entries(ticket, names, locale) + _message_entries(session, ticket, locale, shown)
+    timeline += _call_entries(session, ticket, locale, shown, full)
     timeline.sort(key=lambda e: e.at)
     resident = ticket.resident
     previous = [t for t in service.list_tickets(session, phone=resident.phone, limit=11) if t.id != ticket.id][:10]
@@ -231,7 +233,7 @@ def ticket_context(
         "channel_label": gettext(locale, CHANNEL_LABELS[ticket.channel]),
         "sla": sla_state(ticket, share=settings.dispatch.at_risk_share),
         "timeline": timeline,
-        "phone": _phone(resident.phone, full),
+        "phone": shown(resident.phone),
         "tags": [gettext(locale, TAG_LABELS.get(tag, tag)) for tag in resident.tags],
         "previous": [(t.number, gettext(locale, LABELS[t.status]), t.created_at, t.description) for t in previous],
         "offers": [

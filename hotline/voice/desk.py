@@ -39,7 +39,7 @@ def _surveys_due(session: Session, settings: Settings, who: Principal, locale: s
         rows.append(
             {
                 "id": entry.survey.id,
-                "phone": entry.survey.phone if full else phones.masked(entry.survey.phone),
+                "phone": phones.on_screen(entry.survey.phone, full=full, region=settings.default_region),
                 "name": entry.resident_name,
                 "ticket": entry.survey.ticket,
                 "item": (entry.item_en if locale == "en" else entry.item_zh) or "",
@@ -63,11 +63,12 @@ def _page(
     status_code: int = 200,
 ) -> HTMLResponse:
     full = who.can("resident.phone")
+    settings = request.app.state.settings
     with db.read() as session:
         entries = [
             {
                 "id": e.id,
-                "number": (e.phone or e.number) if full else phones.masked(e.phone or e.number),
+                "number": phones.on_screen(e.phone or e.number, full=full, region=settings.default_region),
                 "name": e.resident.name if e.resident else None,
                 "reason": gettext(locale, REASONS.get(e.reason, e.reason)),
                 "missed_count": e.missed_count,
@@ -77,7 +78,7 @@ def _page(
             }
             for e in service.list_callbacks(session)
         ]
-        due = _surveys_due(session, request.app.state.settings, who, locale)
+        due = _surveys_due(session, settings, who, locale)
     extension = who.staff.extension if who.staff else None
     context = {"entries": entries, "surveys": due, "extension": extension, "notice": notice, "error": error}
     return render(request, "voice/callbacks.html", context, status_code=status_code)

@@ -25,7 +25,7 @@ def test_the_call_list_page_shows_due_phone_surveys_with_the_script(db: Database
         with clock.freeze(at(24)):
             page = client.get("/surveys/desk?lang=zh_CN")
             english = client.get("/surveys/desk?lang=en").text
-    assert page.status_code == 200 and number in page.text and "+8613800138000" in page.text
+    assert page.status_code == 200 and number in page.text and "138 0013 8000" in page.text
     assert "回访您11-20的水管漏水维修服务" in page.text
     assert "Leaking pipe repair" in english and "Survey calls" in english
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from config.phones import PhoneNumberError, masked, normalize
+from config.phones import PhoneNumberError, grouped, masked, normalize, on_screen
 
 
 @pytest.mark.parametrize(
@@ -53,3 +53,15 @@ def test_foreign_numbers_keep_their_country() -> None:
 def test_masked_for_public_screens() -> None:
     assert masked("+8613800138000") == "138****8000"
     assert masked("+8657382123456") == "057****3456"
+
+
+def test_grouped_as_read_aloud_national_at_home_international_abroad() -> None:
+    assert grouped("+8613800138000") == "138 0013 8000"
+    assert grouped("+8657382123456") == "0573 8212 3456"  # the trunk 0 a desk phone dials
+    assert grouped("+14155550100") == "+1 415-555-0100"
+    assert grouped("+14155550100", region="US") == "(415) 555-0100"
+    assert grouped("+8613800138000", region="US") == "+86 138 0013 8000"
+    assert grouped("anonymous") == "anonymous" and grouped("+") == "+"
+    assert on_screen("+8613800138000", full=True) == "138 0013 8000"
+    assert on_screen("+8613800138000", full=False) == "138****8000"
+    assert on_screen("10086", full=False) == "10086"  # not E.164: as it is

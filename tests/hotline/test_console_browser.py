@@ -68,7 +68,7 @@ def test_an_operator_sees_a_texted_ticket_arrive_live(console: str, db: Database
                 number = session.query(Ticket.number).one()[0]
             row = page.locator(f'tr[data-number="{number}"]')
             expect(row).to_be_visible(timeout=10_000)  # pushed: the page is never reloaded
-            expect(row).to_contain_text("+8613800138000")  # operators see full numbers
+            expect(row).to_contain_text("138 0013 8000")  # operators see full numbers, grouped
             expect(row).to_contain_text("<img src=x onerror=alert(1)>")  # shown as text, not markup
             assert page.locator("img").count() == 0
             other_process = Database(db.url)

@@ -24,7 +24,7 @@ def test_an_operator_calls_back_and_closes_the_entry(db: Database, settings: Set
         called = client.post(f"/callbacks/{entry_id}/call", data={"csrf": me.csrf}, headers={"accept-language": "en"})
         done = client.post(f"/callbacks/{entry_id}/done", data={"csrf": me.csrf, "note": "水管已修好"})
         again = client.post(f"/callbacks/{entry_id}/done", data={"csrf": me.csrf})
-    assert "+8657382123456" in listed and "未接" in listed and f'action="/callbacks/{entry_id}/call"' in listed
+    assert "0573 8212 3456" in listed and "未接" in listed and f'action="/callbacks/{entry_id}/call"' in listed
     assert called.status_code == 200 and f"Callback {entry_id}: answered" in called.text
     assert [a.get("Channel") for a in peer.actions if a.get("Action") == "Originate"] == ["Local/7001@from-internal"]
     assert done.status_code == 200 and "没有待回拨的来电" in done.text  # back on the (now empty) list
@@ -73,7 +73,7 @@ def test_surveys_due_by_phone_are_called_and_recorded_from_the_desk(db: Database
         log_in(client, db, settings, "observer")
         desk = client.get("/surveys/desk", headers={"accept-language": "en"}).text
     assert "Surveys due by phone" in listed and f'action="/callbacks/surveys/{survey_id}/call"' in listed
-    assert f'action="/callbacks/surveys/{survey_id}/record"' in listed and "+8613800138000" in listed
+    assert f'action="/callbacks/surveys/{survey_id}/record"' in listed and "138 0013 8000" in listed
     assert called.status_code == 200 and f"Survey {survey_id}: answered" in called.text
     assert [a["Exten"] for a in peer.actions if a.get("Action") == "Originate"] == ["13800138000"]
     assert no_score.status_code == 422
