@@ -132,9 +132,12 @@ def _event_entries(ticket: Ticket, names: dict[str, str], locale: str) -> list[E
         elif e.data and e.kind == "call_linked":
             detail = gettext(locale, "Call") + f" {e.data.get('call')}"
         elif e.data and e.kind in ("complaint_opened", "complaint_decided"):
-            detail = gettext(locale, "Complaint") + f" {e.data.get('complaint')}"
+            detail = gettext(locale, "Complaint {number}", number=e.data.get("complaint"))
             if e.data.get("outcome") in COMPLAINT_OUTCOMES:
-                detail += f": {gettext(locale, COMPLAINT_OUTCOMES[e.data['outcome']])}"
+                outcome = gettext(locale, COMPLAINT_OUTCOMES[e.data["outcome"]])
+                detail = gettext(
+                    locale, "Complaint {number}: {outcome}", number=e.data.get("complaint"), outcome=outcome
+                )
         elif e.data and e.kind == "located":
             detail = str((e.data.get("to") or {}).get("address") or "")
         elif e.kind in ("escalated", "alerted") and why in escalation.WHY and why != "by_hand":

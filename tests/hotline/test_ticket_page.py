@@ -233,7 +233,7 @@ def test_a_linked_call_and_a_complaint_read_in_the_readers_language_without_the_
     assert "Phone call linked" in en and f"Call {call.id}" in en
     assert "Complaint opened" in en and f"Complaint {complaint.id}: upheld" in en and "师傅迟到" in en
     assert "已关联来电" in zh and "投诉已登记" in zh and "投诉已处理" in zh
-    assert f"投诉 {complaint.id}: {gettext('zh_CN', 'upheld')}" in zh
+    assert f"投诉 {complaint.id}：{gettext('zh_CN', 'upheld')}" in zh
     assert "+8613900139000" not in en and "13900139000" not in zh  # the observer sees the caller masked
 
 
