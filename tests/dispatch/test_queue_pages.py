@@ -11,6 +11,7 @@ from config.db import Database
 from config.settings import Settings
 from config.staff import Actor
 from dispatch import service
+from dispatch.views import due_in_words
 from hotline.app import create_app
 from tests import factories
 from tests.console_support import log_in
@@ -79,3 +80,10 @@ def test_changes_reach_the_stream_from_this_process_and_from_others(db: Database
 def test_the_stream_needs_a_login(db: Database, settings: Settings) -> None:
     with TestClient(create_app(settings, db)) as client:
         assert client.get("/queue/events").status_code == 401
+
+
+def test_time_left_and_past_due_read_in_minutes_hours_or_days() -> None:
+    assert due_in_words(25, "zh_CN") == "剩 25 分钟" and due_in_words(25, "en") == "25 min left"
+    assert due_in_words(-59, "en") == "59 min late" and due_in_words(-60, "en") == "1 h 0 min late"
+    assert due_in_words(200, "zh_CN") == "剩 3 小时 20 分"
+    assert due_in_words(-2213, "zh_CN") == "超时 1 天 12 小时" and due_in_words(-2213, "en") == "1 d 12 h late"
