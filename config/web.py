@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
-from config import i18n, roles
+from config import clock, i18n, roles
 from config.db import Database
 from config.settings import Settings
 
@@ -90,6 +90,14 @@ def render(request: Request, name: str, context: dict[str, Any], *, status_code:
     def local_time(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
         return value.astimezone(zone).strftime(fmt) if value else ""
 
+    def short_time(value: dt.datetime | None) -> str:
+        """A moment as short as it stays unambiguous: ``09:58`` today, ``08-01 09:58`` this year."""
+        if value is None:
+            return ""
+        local, today = value.astimezone(zone), clock.now().astimezone(zone).date()
+        fmt = "%H:%M" if local.date() == today else "%m-%d %H:%M" if local.year == today.year else "%Y-%m-%d %H:%M"
+        return local.strftime(fmt)
+
     page = templates.get_template(name).render(
         **i18n.template_globals(locale),
         me=getattr(request.state, "principal", None),
@@ -100,6 +108,7 @@ def render(request: Request, name: str, context: dict[str, Any], *, status_code:
         settings=settings,
         centre_name=settings.centre_name_en if locale == "en" else settings.centre_name_zh,
         local_time=local_time,
+        short_time=short_time,
         **context,
     )
     response = HTMLResponse(page, status_code=status_code)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -235,6 +236,23 @@ def test_a_linked_call_and_a_complaint_read_in_the_readers_language_without_the_
     assert "已关联来电" in zh and "投诉已登记" in zh and "投诉已处理" in zh
     assert f"投诉 {complaint.id}：{gettext('zh_CN', 'upheld')}" in zh
     assert "+8613900139000" not in en and "13900139000" not in zh  # the observer sees the caller masked
+
+
+def test_respond_by_names_the_day_unless_it_is_today(db: Database, settings: Settings) -> None:
+    with clock.freeze(scene.NOW):
+        number = _ticket(db, settings, "+8613800138000")
+        with db.read() as session:
+            due = service.get_ticket(session, number=number).due_at
+        assert due is not None
+        local = due.astimezone(settings.zone)
+        with TestClient(create_app(settings, db)) as client:
+            log_in(client, db, settings, "operator")
+            today = client.get(f"/tickets/{number}", headers={"accept-language": "en"}).text
+            with clock.freeze(scene.NOW + dt.timedelta(days=3)):
+                log_in(client, db, settings, "operator")  # the first login has timed out
+                later = client.get(f"/tickets/{number}", headers={"accept-language": "en"}).text
+    assert f"respond by {local:%H:%M}<" in today
+    assert f"respond by {local:%m-%d %H:%M}<" in later
 
 
 def test_every_kind_of_ticket_event_the_code_writes_has_a_timeline_label_in_both_languages() -> None:
