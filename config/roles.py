@@ -15,7 +15,7 @@ from config.i18n import N_
 # Every action a role may be granted, with what it means for the people reading the matrix.
 ACTIONS: dict[str, str] = {
     "console.view": N_("See the queue, tickets, providers and reports"),
-    "resident.phone": N_("See residents' full phone numbers"),
+    "resident.phone": N_("See full phone numbers: residents' and providers'"),
     "resident.edit": N_("Edit a resident's tags, language, opt-outs and preferred provider"),
     "resident.data": N_("Export or erase a resident's personal data (PIPL, GDPR)"),
     "survey.record": N_("Record a survey answer taken by phone"),

@@ -4,6 +4,7 @@ Staff only (``console.view``); providers' phone numbers are shown masked."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -12,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from config import areas, catalog, charts, clock, phones
-from config.auth import require
+from config.auth import principal_of, require
 from config.errors import NotFound
 from config.i18n import N_, gettext
 from config.settings import Settings
@@ -46,14 +47,24 @@ def _or_none(find: Callable[[], T]) -> T | None:
         return None
 
 
-def _row(provider: Provider, verdict: eligibility.Eligibility, locale: str) -> dict[str, object]:
+def _phone_shown(request: Request, settings: Settings) -> Callable[[str], str]:
+    """A provider's phone as the reader may see it: in full, grouped, for the staff who call people
+    (``resident.phone``: a dispatcher rings a provider who has not answered), masked for observers."""
+    who = principal_of(request)
+    full = who is not None and who.can("resident.phone")
+    return functools.partial(phones.on_screen, full=full, region=settings.default_region)
+
+
+def _row(
+    provider: Provider, verdict: eligibility.Eligibility, locale: str, shown: Callable[[str], str]
+) -> dict[str, object]:
     return {
         "id": provider.id,
         "name": provider.name(locale),
         "kind": gettext(locale, KIND_LABELS[provider.kind]),
         "status": gettext(locale, LABELS[provider.status]),
         "status_code": provider.status,
-        "phone": phones.masked(provider.phone),
+        "phone": shown(provider.phone),
         "services": [item.name(locale) for item in provider.items],
         "area_names": [area.name(locale) for area in provider.areas],
         "paused": provider.paused,
@@ -92,7 +103,8 @@ def provider_list_page(
     assessed = eligibility.assess(
         session, providers=rows[: PAGE * 5], at=now, zone=settings.zone, item=chosen_item, community=chosen_area
     )
-    shown = [_row(p, v, locale) for p, v in assessed if v.eligible or not eligible][:PAGE]
+    phone = _phone_shown(request, settings)
+    shown = [_row(p, v, locale, phone) for p, v in assessed if v.eligible or not eligible][:PAGE]
     context = {
         "providers": shown,
         "total": len(rows),
@@ -172,7 +184,9 @@ def _event_row(event: ProviderEvent, locale: str) -> dict[str, object]:
     return {"at": event.at, "who": who, "what": what, "note": event.note}
 
 
-def _profile(session: Session, provider: Provider, settings: Settings, locale: str) -> dict[str, object]:
+def _profile(
+    session: Session, provider: Provider, settings: Settings, locale: str, shown: Callable[[str], str]
+) -> dict[str, object]:
     now = clock.now()
     today = now.astimezone(settings.zone).date()
     verdict = eligibility.assess(session, providers=[provider], at=now, zone=settings.zone)[0][1]
@@ -192,7 +206,7 @@ def _profile(session: Session, provider: Provider, settings: Settings, locale: s
         "name": provider.name(locale),
         "kind": gettext(locale, KIND_LABELS[provider.kind]),
         "status": gettext(locale, LABELS[provider.status]),
-        "phone": phones.masked(provider.phone),
+        "phone": shown(provider.phone),
         "hours": working_hours.format(provider.hours, locale),
         "items": [f"{i.code} {i.name(locale)}" for i in provider.items],
         "areas": [a.path(locale) for a in provider.areas],
@@ -289,7 +303,7 @@ def render_profile(
     status_code: int = 200,
 ) -> HTMLResponse:
     provider = service.get_provider(session, provider_id=provider_id)
-    context = _profile(session, provider, settings, locale)
+    context = _profile(session, provider, settings, locale, _phone_shown(request, settings))
     context["error"] = error
     context["next_statuses"] = [
         (code, gettext(locale, LABELS[code])) for code in STATUSES if code in TRANSITIONS[provider.status]

@@ -54,6 +54,11 @@ def test_the_list_filters_and_says_why_a_provider_may_not_be_dispatched(db: Data
         assert "南湖水电维修服务部" in page and "张志愿" in page
         assert "Liability insurance expired on 2026-11-01" in page
         assert "138****0002" in page and "+8613800000002" not in page
+        log_in(client, db, settings, "dispatcher", name="调度员")  # rings a provider who has not answered
+        dispatcher = client.get("/providers?lang=en").text
+        assert "138 0000 0002" in dispatcher and "138****0002" not in dispatcher
+        assert "138 0000 0002" in client.get(f"/providers/{ids['expired']}?lang=en").text
+        log_in(client, db, settings, "observer", name="观察员")
         eligible = client.get("/providers?lang=en&item=PE-PIPE-LEAK&area=330402003001&eligible=1").text
         assert f'href="/providers/{ids["ready"]}"' in eligible and "过期保险公司" not in eligible
         volunteers = client.get("/providers?lang=zh_CN&kind=volunteer").text
