@@ -3,6 +3,8 @@ the provider page shows the rating with its evidence; reports render with charts
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -32,6 +34,8 @@ def test_a_supervisor_decides_on_the_page_and_an_observer_only_reads(db: Databas
         page = client.get("/reviews?period=2026-10&lang=en")
         assert page.status_code == 200 and f"/reviews/{review_id}/decide" in page.text
         assert "Upheld complaints per 100 jobs at the removal level, but not for enough periods yet" in page.text
+        ranges = re.findall(r'<span class="muted">\((\d+\.\d+)–(\d+\.\d+)\)</span>', page.text)
+        assert ranges and all(len(x.split(".")[1]) == 2 for pair in ranges for x in pair)  # 4.80, not 4.8
         no_csrf = client.post(f"/reviews/{review_id}/decide", data={"decision": "probation", "reason": "x"})
         assert no_csrf.status_code == 403
         empty = client.post(
