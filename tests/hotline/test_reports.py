@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -100,6 +101,8 @@ def test_centre_figures_match_a_hand_count(db: Database, settings: Settings) -> 
 
 def test_files_open_and_pages_speak_both_languages(db: Database, settings: Settings, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
     _world(db, settings)
+    with db.transaction() as session:  # a second category: the report lists its categories first
+        builders.provider(session, settings, phone="+8613857300177", name="照料服务部", items=("EC-HOME-CARE",))
     out = tmp_path / "oct.xlsx"
     result = cli("report", "--period", "2026-10", "--format", "xlsx", "--out", str(out))
     assert result.exit_code == 0, result.output
@@ -121,6 +124,8 @@ def test_files_open_and_pages_speak_both_languages(db: Database, settings: Setti
         )
         page = html.read_text()
         assert page.count("<svg") >= 3 and "66.7%" in page
+        links = re.findall(r'<a href="#(providers-[a-z_]+)">', page)
+        assert len(links) == 2 and all(f'<h3 id="{anchor}">' in page for anchor in links)
         assert all(w in page for w in words)
     quarter = tmp_path / "q4.html"
     assert cli("report", "--period", "2026-Q4", "--kind", "packet", "--out", str(quarter)).exit_code == 0
