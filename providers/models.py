@@ -40,6 +40,12 @@ class VolunteerOrg(Base):
         return " > ".join(reversed(names))
 
 
+def display_name(name_zh: str, name_en: str | None, locale: str) -> str:
+    """A provider's name in ``locale``: the English one where there is one, else the Chinese (also
+    for rows read as plain columns, as the providers report reads them)."""
+    return (name_en or name_zh) if locale == "en" else name_zh
+
+
 class Provider(Base):
     __tablename__ = "providers"
     __table_args__ = (Index("ix_providers_status_paused", "status", "paused"),)
@@ -79,7 +85,7 @@ class Provider(Base):
     checks: Mapped[list[VettingCheck]] = relationship(cascade="all, delete-orphan", order_by="VettingCheck.id")
 
     def name(self, locale: str) -> str:
-        return (self.name_en or self.name_zh) if locale == "en" else self.name_zh
+        return display_name(self.name_zh, self.name_en, locale)
 
 
 class ProviderItem(Base):

@@ -29,7 +29,7 @@ from config.settings import Settings
 from dispatch.models import Ticket
 from hotline.voice.models import Call
 from providers import ratings, reviews
-from providers.models import LedgerEntry, Provider, ProviderItem, ProviderReview
+from providers.models import LedgerEntry, Provider, ProviderItem, ProviderReview, display_name
 from providers.states import KIND_LABELS, LABELS
 
 COMPLETED = ("completed_on_time", "completed_late")
@@ -332,7 +332,7 @@ def providers(session: Session, *, period: Period, settings: Settings, locale: s
         counts[proposal] = counts.get(proposal, 0) + (p.status in reviews.REVIEWED)
         rows[p.id] = ProviderRow(
             id=p.id,
-            name=(p.name_en or p.name_zh) if locale == "en" else p.name_zh,  # as Provider.name
+            name=display_name(p.name_zh, p.name_en, locale),
             kind=kinds[p.kind],
             status=statuses[p.status],
             rating=r.rating,
