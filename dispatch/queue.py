@@ -214,20 +214,21 @@ def open_queue(
     ordered = _filtered(filters, settings, area_ids, in_order=True, sqlite=sqlite).order_by(
         _EMERGENCY_FIRST, _NO_DUE_TIME_LAST, Ticket.due_at, Ticket.created_at, Ticket.id
     )
+    found: list[int] | None = None
     if filters.q.strip():
         # No index finds words inside a text (or digits inside a phone): a search reads every open
         # ticket once whatever it finds, so one pass gives the count and the order (a count, then
         # a walk of the index that finds few matches, read them all twice).
         found = list(session.scalars(ordered))
         total = len(found)
-        pages = max(1, -(-total // PAGE_SIZE))
-        page = min(max(1, filters.page), pages)
-        ids = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     else:
         counted = _filtered(filters, settings, area_ids, in_order=False, sqlite=sqlite)
         total = session.scalar(select(func.count()).select_from(counted.subquery())) or 0
-        pages = max(1, -(-total // PAGE_SIZE))
-        page = min(max(1, filters.page), pages)
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, filters.page), pages)
+    if found is not None:  # the search's own pass already holds the page
+        ids = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    else:
         ids = list(session.scalars(ordered.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)))
     by_id = {row.id: row for row in map(QueueTicket._make, session.execute(_SHOWN, {"ids": ids}))} if ids else {}
     tickets = [by_id[ticket_id] for ticket_id in ids]
